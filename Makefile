@@ -1,0 +1,100 @@
+# husk — a minimal, fast and secure OCI container runtime.
+#
+#   make                 build ./husk
+#   make check           C unit tests + the bats suite (installs test deps)
+#   make demo            run bundles/hello
+#   make bench           husk vs crun vs runc (see bench/README.md)
+#   make install PREFIX=/usr/local DESTDIR=
+#   make format          clang-format every source file
+#
+# Knobs: DEVELOPER=1 (-Werror), SANITIZE=address,undefined, V=1.
+
+VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+CC         ?= cc
+PKG_CONFIG ?= pkg-config
+
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wvla -Wno-format-nonliteral
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 $(WARN) -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 \
+           -fstack-protector-strong -DHUSK_VERSION='"$(VERSION)"'
+ifeq ($(DEVELOPER),1)
+CFLAGS  += -Werror
+endif
+ifneq ($(SANITIZE),)
+CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+DEPS_PC := libseccomp jansson libcap
+PC_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(DEPS_PC) 2>/dev/null)
+PC_LIBS   = $(shell $(PKG_CONFIG) --libs $(DEPS_PC) 2>/dev/null)
+CFLAGS  += $(PC_CFLAGS)
+LDLIBS  += $(PC_LIBS)
+
+# Modules depend one way: cli -> runtime -> {ns, cgroup} -> base.
+LIB_SRC := $(wildcard base/*.c ns/*.c cgroup/*.c runtime/*.c)
+CLI_SRC := $(wildcard cli/*.c)
+LIB_OBJ := $(LIB_SRC:.c=.o)
+CLI_OBJ := $(CLI_SRC:.c=.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:.c=)
+
+ifneq ($(V),1)
+Q := @
+endif
+
+all: husk
+
+husk: $(LIB_OBJ) $(CLI_OBJ)
+	@echo "  LD    $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+%.o: %.c $(wildcard */*.h)
+	@echo "  CC    $@"
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+tests/unit/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIB_OBJ)
+	@echo "  CC    $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
+
+# The helper program that runs inside test containers (static: the test
+# rootfs is busybox only).
+tests/probe/probe: tests/probe/probe.c
+	@echo "  CC    $@"
+	$(Q)$(CC) -std=gnu11 -O2 -Wall -static -o $@ $<
+
+deps:
+	@./tests/install-deps.sh build
+
+test-deps:
+	@./tests/install-deps.sh test
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "  UNIT  $$t"; ./$$t; done
+
+check: test-deps
+	$(MAKE) husk tests/probe/probe $(UNIT_BIN)
+	$(MAKE) unit
+	./tests/run-bats.sh
+
+demo: deps husk
+	./bundles/demo.sh
+
+bench: deps husk
+	./bench/run.sh
+
+install: husk
+	install -D -m 0755 husk $(DESTDIR)$(BINDIR)/husk
+	install -D -m 0644 doc/husk.1 $(DESTDIR)$(MANDIR)/man1/husk.1
+
+format:
+	clang-format -i $(LIB_SRC) $(CLI_SRC) $(wildcard */*.h tests/unit/*.[ch] tests/probe/*.c)
+
+clean:
+	rm -f husk $(LIB_OBJ) $(CLI_OBJ) $(UNIT_BIN) tests/probe/probe
+
+.PHONY: all deps test-deps unit check demo bench install format clean

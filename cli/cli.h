@@ -1,0 +1,39 @@
+/*
+ * cli: the command table and what every command shares.  cli/ is the only
+ * module that prints errors and chooses exit statuses.
+ */
+#ifndef HUSK_CLI_H
+#define HUSK_CLI_H
+
+#include "../runtime/runtime.h"
+
+struct cli_global {
+	const char *root;       /* --root */
+	const char *log;        /* --log */
+	const char *log_format; /* --log-format: text or json */
+	const char *rootless;   /* --rootless: auto, true, false */
+	bool systemd_cgroup;
+};
+extern struct cli_global cli_g;
+
+struct cli_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv); /* argv[0] is the command's name */
+	const char *help;
+};
+
+/* Print "husk: <msg>" (and log it); returns 1, the runtime-error status. */
+int cli_error(const struct herr *e);
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+int cmd_run(int argc, char **argv);
+int cmd_create(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_state(int argc, char **argv);
+int cmd_kill(int argc, char **argv);
+int cmd_delete(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_spec(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+
+#endif

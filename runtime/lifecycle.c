@@ -1,0 +1,253 @@
+/*
+ * lifecycle: the commands that act on an existing container through its
+ * state record: start, state, kill, delete — and spec, which writes a
+ * bundle's config.json.
+ */
+#include "runtime.h"
+
+#include "config.h"
+#include "setup.h"
+#include "state.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+const char *rt_default_root(void)
+{
+	static char buf[512];
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+
+	if (geteuid() == 0)
+		return "/run/husk";
+	if (xdg && *xdg)
+		snprintf(buf, sizeof(buf), "%s/husk", xdg);
+	else
+		snprintf(buf, sizeof(buf), "/run/user/%u/husk",
+			 (unsigned)geteuid());
+	return buf;
+}
+
+/* An open, locked container: its state dir and record. */
+struct handle {
+	int dirfd;
+	struct st_record r;
+	enum st_status status;
+};
+
+static int handle_open(struct handle *h, const char *root, const char *id,
+		       struct herr *e)
+{
+	h->dirfd = -1;
+	if (st_open(root, id, &h->dirfd, e) < 0)
+		return -1;
+	if (st_read(h->dirfd, &h->r, e) < 0) {
+		base_closep(&h->dirfd);
+		return herr_wrap(e, "container '%s'", id);
+	}
+	h->status = st_status(h->dirfd, &h->r);
+	return 0;
+}
+
+static void handle_close(struct handle *h)
+{
+	st_record_free(&h->r);
+	base_closep(&h->dirfd);
+}
+
+/* A pidfd for the recorded init, or -1 when it is gone (or the pid now
+ * names another process: the start time differs). */
+static int open_init(const struct st_record *r)
+{
+	int fd = (int)syscall(SYS_pidfd_open, r->pid, 0);
+
+	if (fd < 0)
+		return -1;
+	if (st_proc_start_time(r->pid) != r->start_time) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int rt_start(const char *root, const char *id, struct herr *e)
+{
+	struct handle h;
+	int rc;
+
+	if (handle_open(&h, root, id, e) < 0)
+		return -1;
+	switch (h.status) {
+	case ST_CREATED:
+		rc = setup_start(h.dirfd, e);
+		break;
+	case ST_STOPPED:
+		rc = herr_set(e, EINVAL,
+			      "cannot start a container that has stopped");
+		break;
+	default:
+		rc = herr_set(e, EINVAL, "cannot start an already %s container",
+			      st_status_name(h.status));
+	}
+	handle_close(&h);
+	return rc;
+}
+
+int rt_state(const char *root, const char *id, char **json, struct herr *e)
+{
+	struct handle h;
+
+	if (handle_open(&h, root, id, e) < 0)
+		return -1;
+	*json = st_to_oci_json(&h.r, h.status);
+	handle_close(&h);
+	return 0;
+}
+
+int rt_kill(const char *root, const char *id, int sig, bool all,
+	    struct herr *e)
+{
+	_cleanup_fd_ int pidfd = -1;
+	struct handle h;
+	int rc = 0;
+
+	if (handle_open(&h, root, id, e) < 0)
+		return -1;
+	pidfd = h.status == ST_STOPPED ? -1 : open_init(&h.r);
+	if (pidfd < 0 && !all) {
+		handle_close(&h);
+		return herr_set(e, ESRCH, "container not running");
+	}
+	if (all && h.r.cgroup[0]) {
+		struct cg *cg;
+
+		rc = cg_open(&cg, h.r.cgroup, e);
+		if (rc == 0) {
+			rc = cg_signal_all(cg, sig, e);
+			cg_free(cg);
+		}
+	} else {
+		base_debug("pidfd_send_signal(%d, %d)", (int)h.r.pid, sig);
+		if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+			rc = herr_sys(e, errno, "kill %d", (int)h.r.pid);
+	}
+	handle_close(&h);
+	return rc;
+}
+
+/* Wait (up to 10 s) for a process that is not our child to exit. */
+static int wait_gone(int pidfd, struct herr *e)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	int r;
+
+	do
+		r = poll(&p, 1, 10000);
+	while (r < 0 && errno == EINTR);
+	if (r <= 0)
+		return herr_set(e, ETIMEDOUT, "the init did not exit after "
+					      "SIGKILL");
+	return 0;
+}
+
+int rt_delete(const char *root, const char *id, bool force, struct herr *e)
+{
+	_cleanup_fd_ int pidfd = -1;
+	struct handle h;
+	struct cg *cg = NULL;
+	int rc = -1;
+
+	if (handle_open(&h, root, id, e) < 0) {
+		/* --force on a missing id is quiet success, as in runc. */
+		return (force && e->err == ENOENT) ? 0 : -1;
+	}
+	if (h.status != ST_STOPPED && h.status != ST_CREATED && !force) {
+		herr_set(e, EBUSY,
+			 "cannot delete container '%s' that is not stopped: %s",
+			 id, st_status_name(h.status));
+		goto out;
+	}
+	pidfd = h.status == ST_STOPPED ? -1 : open_init(&h.r);
+	if (h.r.cgroup[0] && cg_open(&cg, h.r.cgroup, e) < 0)
+		cg = NULL; /* already gone: nothing to remove */
+	if (pidfd >= 0) {
+		if (h.status == ST_PAUSED && cg)
+			cg_freeze(cg, false, e);
+		base_debug("pidfd_send_signal(%d, SIGKILL)", (int)h.r.pid);
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		if (wait_gone(pidfd, e) < 0)
+			goto out;
+	}
+	if (cg_destroy(take_ptr(cg), e) < 0)
+		goto out;
+	rc = st_remove(root, id, h.dirfd, e);
+out:
+	cg_free(cg);
+	handle_close(&h);
+	return rc;
+}
+
+int rt_list(const char *root, char **json, struct herr *e)
+{
+	char **ids;
+	size_t n = 0, cap = 4096, len = 1;
+	char *out = xmalloc(cap);
+
+	if (st_list(root, &ids, e) < 0) {
+		free(out);
+		return -1;
+	}
+	out[0] = '[';
+	for (char **id = ids; *id; id++) {
+		_cleanup_free_ char *dir = xasprintf("%s/%s", root, *id);
+		_cleanup_fd_ int fd = open(dir, O_RDONLY | O_DIRECTORY |
+							 O_CLOEXEC | O_NOFOLLOW);
+		struct st_record r;
+		struct herr ignored;
+		char *one;
+		size_t l;
+
+		if (fd < 0 || st_read(fd, &r, &ignored) < 0)
+			continue; /* being created or deleted right now */
+		one = st_to_oci_json(&r, st_status(fd, &r));
+		l = strlen(one);
+		while (len + l + 4 >= cap)
+			out = xrealloc(out, cap *= 2);
+		if (n++)
+			out[len++] = ',';
+		memcpy(out + len, one, l);
+		len += l;
+		free(one);
+		st_record_free(&r);
+	}
+	out[len++] = ']';
+	out[len] = '\0';
+	for (char **id = ids; *id; id++)
+		free(*id);
+	free(ids);
+	*json = out;
+	return 0;
+}
+
+int rt_spec(const char *bundle, bool rootless, struct herr *e)
+{
+	_cleanup_free_ char *json = rt_spec_default(rootless);
+	_cleanup_free_ char *path = xasprintf("%s/config.json", bundle);
+	_cleanup_fd_ int fd = -1;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return herr_set(e, EEXIST, "file '%s' already exists",
+					path);
+		return herr_sys(e, errno, "writing '%s'", path);
+	}
+	if (base_write_all(fd, json, strlen(json)) < 0 ||
+	    base_write_all(fd, "\n", 1) < 0)
+		return herr_sys(e, errno, "writing '%s'", path);
+	return 0;
+}

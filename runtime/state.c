@@ -1,0 +1,348 @@
+/* state: the container records under the state root (see state.h). */
+#include "state.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static int valid_id(const char *id, struct herr *e)
+{
+	size_t n = strlen(id);
+
+	/* The id names a directory: no separators, no dot names. */
+	if (n == 0 || n > 1024 || strchr(id, '/') || strcmp(id, ".") == 0 ||
+	    strcmp(id, "..") == 0)
+		return herr_set(e, EINVAL, "invalid container id '%s'", id);
+	for (const char *p = id; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			return herr_set(e, EINVAL, "invalid container id");
+	return 0;
+}
+
+static int lock_dir(int fd, const char *id, struct herr *e)
+{
+	base_debug("flock LOCK_EX state dir of '%s'", id);
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return herr_sys(e, errno, "locking container '%s'", id);
+	return 0;
+}
+
+int st_create(const char *root, const char *id, int *dirfd, struct herr *e)
+{
+	_cleanup_free_ char *dir = NULL;
+	_cleanup_fd_ int fd = -1;
+
+	if (valid_id(id, e) < 0)
+		return -1;
+	if (base_mkdir_p(root, 0711) < 0)
+		return herr_sys(e, errno, "creating state root '%s'", root);
+	dir = xasprintf("%s/%s", root, id);
+	if (mkdir(dir, 0700) < 0) {
+		if (errno == EEXIST)
+			return herr_set(e, EEXIST,
+					"container '%s' already exists", id);
+		return herr_sys(e, errno, "creating '%s'", dir);
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || lock_dir(fd, id, e) < 0) {
+		if (fd < 0)
+			herr_sys(e, errno, "opening '%s'", dir);
+		rmdir(dir);
+		return -1;
+	}
+	*dirfd = take_fd(&fd);
+	return 0;
+}
+
+int st_open(const char *root, const char *id, int *dirfd, struct herr *e)
+{
+	_cleanup_free_ char *dir = NULL;
+	_cleanup_fd_ int fd = -1;
+	struct stat st;
+
+	if (valid_id(id, e) < 0)
+		return -1;
+	dir = xasprintf("%s/%s", root, id);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return herr_set(e, ENOENT, "container '%s' does not exist",
+					id);
+		return herr_sys(e, errno, "opening '%s'", dir);
+	}
+	if (lock_dir(fd, id, e) < 0)
+		return -1;
+	/* A racing delete may have removed it while we waited for the lock. */
+	if (fstatat(fd, "state.json", &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return herr_set(e, ENOENT, "container '%s' does not exist", id);
+	*dirfd = take_fd(&fd);
+	return 0;
+}
+
+int st_write(int dirfd, const struct st_record *r, struct herr *e)
+{
+	_cleanup_free_ char *s = NULL;
+	char path[64];
+	json_t *o, *a;
+	int rc;
+
+	o = json_pack("{s:s, s:s, s:i, s:I, s:s, s:s, s:s, s:i, s:s, s:b}",
+		      "ociVersion", r->oci_version, "id", r->id, "pid",
+		      (int)r->pid, "startTime", (json_int_t)r->start_time,
+		      "bundle", r->bundle, "rootfs", r->rootfs, "created",
+		      r->created, "owner", (int)r->owner, "cgroup",
+		      r->cgroup ? r->cgroup : "", "detached", r->detached);
+	if (!o)
+		return herr_set(e, ENOMEM, "encoding state");
+	a = json_object();
+	for (size_t i = 0; i < r->nannotations; i++)
+		json_object_set_new(a, r->annotations[i].key,
+				    json_string(r->annotations[i].value));
+	json_object_set_new(o, "annotations", a);
+	s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (!s)
+		return herr_set(e, ENOMEM, "encoding state");
+	/* Atomic: write a temporary file in the directory, then rename. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", dirfd);
+	rc = base_write_file_atomic(path, "state.json", s, strlen(s), 0600);
+	if (rc < 0)
+		return herr_sys(e, errno, "writing state of '%s'", r->id);
+	return 0;
+}
+
+static char *dup_str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return xstrdup(s ? s : "");
+}
+
+int st_read(int dirfd, struct st_record *r, struct herr *e)
+{
+	_cleanup_free_ char *buf = base_read_file_at(dirfd, "state.json", NULL);
+	json_error_t je;
+	json_t *o, *a, *v;
+	const char *k;
+
+	memset(r, 0, sizeof(*r));
+	if (!buf)
+		return herr_sys(e, errno, "reading state.json");
+	o = json_loads(buf, 0, &je);
+	if (!o || !json_is_object(o)) {
+		json_decref(o);
+		return herr_set(e, EINVAL, "state.json is corrupt: %s", je.text);
+	}
+	r->oci_version = dup_str(o, "ociVersion");
+	r->id = dup_str(o, "id");
+	r->pid = (pid_t)json_integer_value(json_object_get(o, "pid"));
+	r->start_time = json_integer_value(json_object_get(o, "startTime"));
+	r->bundle = dup_str(o, "bundle");
+	r->rootfs = dup_str(o, "rootfs");
+	r->created = dup_str(o, "created");
+	r->owner = (uid_t)json_integer_value(json_object_get(o, "owner"));
+	r->cgroup = dup_str(o, "cgroup");
+	r->detached = json_is_true(json_object_get(o, "detached"));
+	a = json_object_get(o, "annotations");
+	r->annotations = xcalloc(json_object_size(a) + 1, sizeof(struct cg_kv));
+	json_object_foreach(a, k, v)
+	{
+		r->annotations[r->nannotations].key = xstrdup(k);
+		r->annotations[r->nannotations].value =
+			xstrdup(json_string_value(v) ? json_string_value(v) : "");
+		r->nannotations++;
+	}
+	json_decref(o);
+	return 0;
+}
+
+void st_record_free(struct st_record *r)
+{
+	free(r->oci_version);
+	free(r->id);
+	free(r->bundle);
+	free(r->rootfs);
+	free(r->created);
+	free(r->cgroup);
+	for (size_t i = 0; i < r->nannotations; i++) {
+		free(r->annotations[i].key);
+		free(r->annotations[i].value);
+	}
+	free(r->annotations);
+	memset(r, 0, sizeof(*r));
+}
+
+int st_remove(const char *root, const char *id, int dirfd, struct herr *e)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/%s", root, id);
+	static const char *const files[] = { "state.json", "exec.fifo",
+					     "config.json" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
+		if (unlinkat(dirfd, files[i], 0) < 0 && errno != ENOENT)
+			return herr_sys(e, errno, "removing '%s/%s'", dir,
+					files[i]);
+	base_debug("rmdir %s", dir);
+	if (rmdir(dir) < 0 && errno != ENOENT)
+		return herr_sys(e, errno, "removing '%s'", dir);
+	return 0;
+}
+
+int st_list(const char *root, char ***ids, struct herr *e)
+{
+	DIR *d = opendir(root);
+	struct dirent *de;
+	size_t n = 0, cap = 16;
+	char **v;
+
+	if (!d) {
+		if (errno == ENOENT) {
+			*ids = xcalloc(1, sizeof(char *));
+			return 0;
+		}
+		return herr_sys(e, errno, "opening state root '%s'", root);
+	}
+	v = xmalloc(cap * sizeof(char *));
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+			continue;
+		if (n + 1 >= cap)
+			v = xrealloc(v, (cap *= 2) * sizeof(char *));
+		v[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	v[n] = NULL;
+	*ids = v;
+	return 0;
+}
+
+unsigned long long st_proc_start_time(pid_t pid)
+{
+	char path[64], buf[1024];
+	unsigned long long t = 0;
+	_cleanup_fd_ int fd = -1;
+	ssize_t n;
+	char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = base_read_all(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* The command name may hold spaces and ')': skip to the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	/* Fields after ")": 3=state … 22=starttime, i.e. the 20th token. */
+	p += 2;
+	for (int field = 3; field < 22 && p; field++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	if (p)
+		t = strtoull(p, NULL, 10);
+	/* A zombie still has its start time but is not running. */
+	if (strstr(buf, ") Z ") || strstr(buf, ") X "))
+		return 0;
+	return t;
+}
+
+enum st_status st_status(int dirfd, const struct st_record *r)
+{
+	struct stat st;
+
+	if (r->pid <= 0 || st_proc_start_time(r->pid) != r->start_time)
+		return ST_STOPPED;
+	if (fstatat(dirfd, "exec.fifo", &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return ST_CREATED;
+	if (r->cgroup && *r->cgroup) {
+		struct herr e;
+		struct cg *cg;
+
+		if (cg_open(&cg, r->cgroup, &e) == 0) {
+			bool paused = cg_is_frozen(cg) == 1;
+
+			cg_free(cg);
+			if (paused)
+				return ST_PAUSED;
+		}
+	}
+	return ST_RUNNING;
+}
+
+const char *st_status_name(enum st_status s)
+{
+	static const char *const names[] = { "creating", "created", "running",
+					     "paused", "stopped" };
+
+	return names[s];
+}
+
+char *st_to_oci_json(const struct st_record *r, enum st_status s)
+{
+	json_t *o, *a;
+	char *out;
+
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "ociVersion",
+		      r->oci_version, "id", r->id, "status", st_status_name(s),
+		      "bundle", r->bundle, "rootfs", r->rootfs, "created",
+		      r->created, "owner", (int)r->owner);
+	/* runtime-spec: pid is present while the process exists. */
+	if (s != ST_STOPPED)
+		json_object_set_new(o, "pid", json_integer(r->pid));
+	else
+		json_object_set_new(o, "pid", json_integer(0));
+	a = json_object();
+	for (size_t i = 0; i < r->nannotations; i++)
+		json_object_set_new(a, r->annotations[i].key,
+				    json_string(r->annotations[i].value));
+	json_object_set_new(o, "annotations", a);
+	out = json_dumps(o, JSON_INDENT(2));
+	json_decref(o);
+	if (!out)
+		abort();
+	return out;
+}
+
+void st_now_rfc3339(char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+	char tmp[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(tmp, sizeof(tmp), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%09ldZ", tmp, ts.tv_nsec);
+}
+
+int st_write_pid_file(const char *path, pid_t pid, struct herr *e)
+{
+	char dir[PATH_MAX], num[32];
+	const char *slash = strrchr(path, '/');
+	const char *name = slash ? slash + 1 : path;
+
+	if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else if (slash)
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	else
+		snprintf(dir, sizeof(dir), ".");
+	snprintf(num, sizeof(num), "%d", (int)pid);
+	base_debug("write pid file '%s' = %s", path, num);
+	if (base_write_file_atomic(dir, name, num, strlen(num), 0644) < 0)
+		return herr_sys(e, errno, "--pid-file: writing '%s'", path);
+	return 0;
+}

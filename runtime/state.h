@@ -1,0 +1,71 @@
+/*
+ * state: one directory per container under the state root (--root).
+ *
+ *   ROOT/ID/            mode 0700, created with mkdir(2): exactly one of
+ *                       two racing `create`s of one id wins
+ *   ROOT/ID/state.json  husk's record, written atomically (tmp + rename)
+ *   ROOT/ID/exec.fifo   exists between create and start
+ *
+ * Every command on a container holds flock(2) on ROOT/ID while it works, so
+ * concurrent commands on one id run one after another.
+ *
+ * The status is never stored: it is computed from the real process.  The
+ * record keeps the init's pid and its start time (field 22 of
+ * /proc/PID/stat), so a pid reused by an unrelated process reads as
+ * "stopped", never as the container.
+ */
+#ifndef HUSK_STATE_H
+#define HUSK_STATE_H
+
+#include "../base/base.h"
+#include "../cgroup/cgroup.h"
+
+struct st_record {
+	char *oci_version;
+	char *id;
+	pid_t pid;
+	unsigned long long start_time; /* clock ticks since boot */
+	char *bundle;
+	char *rootfs;
+	char *created; /* RFC 3339, UTC, nanoseconds */
+	uid_t owner;
+	char *cgroup;  /* cg_path(), for cg_open() */
+	struct cg_kv *annotations;
+	size_t nannotations;
+	bool detached; /* the init's parent is not husk */
+};
+
+enum st_status {
+	ST_CREATING,
+	ST_CREATED,
+	ST_RUNNING,
+	ST_PAUSED,
+	ST_STOPPED
+};
+
+/* Make ROOT/ID and lock it.  EEXIST → "container 'ID' already exists". */
+int st_create(const char *root, const char *id, int *dirfd, struct herr *e);
+/* Open and lock ROOT/ID.  ENOENT → "container 'ID' does not exist". */
+int st_open(const char *root, const char *id, int *dirfd, struct herr *e);
+int st_write(int dirfd, const struct st_record *r, struct herr *e);
+int st_read(int dirfd, struct st_record *r, struct herr *e);
+void st_record_free(struct st_record *r);
+/* Remove ROOT/ID and everything in it. */
+int st_remove(const char *root, const char *id, int dirfd, struct herr *e);
+/* List the ids in root (malloc'd NULL-terminated array). */
+int st_list(const char *root, char ***ids, struct herr *e);
+
+/* The status of a recorded container, from its process and cgroup. */
+enum st_status st_status(int dirfd, const struct st_record *r);
+const char *st_status_name(enum st_status s);
+/* The runtime-spec state document for r. */
+char *st_to_oci_json(const struct st_record *r, enum st_status s);
+
+/* Start time of pid (field 22 of /proc/PID/stat), 0 if gone. */
+unsigned long long st_proc_start_time(pid_t pid);
+/* Now as RFC 3339 with nanoseconds, UTC: "2026-11-23T14:16:40.123456789Z" */
+void st_now_rfc3339(char *buf, size_t len);
+/* Write a pid file atomically: decimal digits, no newline. */
+int st_write_pid_file(const char *path, pid_t pid, struct herr *e);
+
+#endif
