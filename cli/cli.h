@@ -33,6 +33,7 @@ int cmd_state(int argc, char **argv);
 int cmd_kill(int argc, char **argv);
 int cmd_delete(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
 int cmd_spec(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 

@@ -347,3 +347,118 @@ int cmd_spec(int argc, char **argv)
 				       argv[optind]);
 	return rt_spec(bundle, rootless, &e) < 0 ? cli_error(&e) : 0;
 }
+
+int cmd_exec(int argc, char **argv)
+{
+	enum {
+		X_PROCESS = 256,
+		X_TTY,
+		X_DETACH,
+		X_PIDFILE,
+		X_CONSOLE,
+		X_CWD,
+		X_ENV,
+		X_USER,
+		X_CAP,
+		X_PRESERVE,
+		X_HELP,
+	};
+	static const struct option opts[] = {
+		{ "process", required_argument, NULL, 'p' },
+		{ "tty", no_argument, NULL, 't' },
+		{ "detach", no_argument, NULL, 'd' },
+		{ "pid-file", required_argument, NULL, X_PIDFILE },
+		{ "console-socket", required_argument, NULL, X_CONSOLE },
+		{ "cwd", required_argument, NULL, X_CWD },
+		{ "env", required_argument, NULL, 'e' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "cap", required_argument, NULL, 'c' },
+		{ "preserve-fds", required_argument, NULL, X_PRESERVE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct rt_exec_opts o;
+	struct herr e = { 0 };
+	int c, status;
+
+	memset(&o, 0, sizeof(o));
+	o.root = cli_g.root;
+	o.env = xcalloc((size_t)argc + 1, sizeof(char *));
+	o.caps = xcalloc((size_t)argc + 1, sizeof(char *));
+	/* '+': options stop at the id; what follows is the command. */
+	while ((c = getopt_long(argc, argv, "+p:tde:u:c:h", opts, NULL)) !=
+	       -1) {
+		switch (c) {
+		case 'p':
+			o.process_file = optarg;
+			break;
+		case 't':
+			o.tty = o.tty_set = true;
+			break;
+		case 'd':
+			o.detach = true;
+			break;
+		case X_PIDFILE:
+			o.pid_file = optarg;
+			break;
+		case X_CONSOLE:
+			o.console_socket = optarg;
+			break;
+		case X_CWD:
+			o.cwd = optarg;
+			break;
+		case 'e':
+			o.env[o.nenv++] = optarg;
+			break;
+		case 'u':
+			o.user = optarg;
+			break;
+		case 'c':
+			o.caps[o.ncaps++] = optarg;
+			break;
+		case X_PRESERVE: {
+			uint32_t n;
+
+			if (base_parse_u32(optarg, &n) < 0 || n > 65536)
+				return cli_usage_error(
+					"--preserve-fds: expected a number, "
+					"got '%s'",
+					optarg);
+			o.preserve_fds = (int)n;
+			break;
+		}
+		case 'h':
+			printf("usage: husk exec [OPTIONS] ID [COMMAND "
+			       "[ARG...]]\n\n"
+			       "  -p, --process FILE      an OCI process JSON\n"
+			       "  -t, --tty               allocate a terminal\n"
+			       "  -d, --detach            do not wait\n"
+			       "  --pid-file FILE         write the pid\n"
+			       "  --console-socket SOCK   send the pty master\n"
+			       "  --cwd DIR               working directory\n"
+			       "  -e, --env KEY=VALUE     set a variable\n"
+			       "  -u, --user UID[:GID]    run as this user\n"
+			       "  -c, --cap CAP           add a capability\n"
+			       "  --preserve-fds N        pass fds 3..3+N-1 on\n");
+			return 0;
+		default:
+			cli_usage_error("exec: unknown option '%s'",
+					argv[optind - 1]);
+			return 255;
+		}
+	}
+	if (optind >= argc) {
+		cli_usage_error("exec: missing container id");
+		return 255;
+	}
+	o.id = argv[optind];
+	o.args = argv + optind + 1;
+	o.nargs = (size_t)(argc - optind - 1);
+	if (rt_exec(&o, &status, &e) < 0) {
+		cli_error(&e);
+		status = 255;
+	}
+	free(o.env);
+	free(o.caps);
+	return status;
+}

@@ -104,6 +104,7 @@ static const struct cli_cmd commands[] = {
 	{ "state", cmd_state, "print the state of a container as JSON" },
 	{ "kill", cmd_kill, "send a signal to a container's init" },
 	{ "delete", cmd_delete, "delete a container and its resources" },
+	{ "exec", cmd_exec, "run another process in a container" },
 	{ "list", cmd_list, "list containers" },
 	{ "spec", cmd_spec, "write a default config.json" },
 	{ "version", cmd_version, "print husk's version" },

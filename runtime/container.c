@@ -12,7 +12,9 @@
  *   block signals, clone3 ───────────►  (born in new namespaces + cgroup)
  *   [1] write uid/gid maps
  *   [2] send GO ─────────────────────►  [2] wait for GO
- *                                       join namespaces, hostname, mounts,
+ *                                       join namespaces, hostname, mounts
+ *   [2b] prestart, createRuntime  ◄───  [2b] (only when hooks are set)
+ *        hooks, then GO ─────────────►       createContainer hooks
  *                                       pivot_root, user, caps, nnp
  *   [3] receive READY ◄───────────────  [3] send READY
  *       (create: write state, exit)         (create: wait on exec.fifo)
@@ -26,6 +28,7 @@
 #include "runtime.h"
 
 #include "config.h"
+#include "hooks.h"
 #include "process.h"
 #include "relay.h"
 #include "setup.h"
@@ -215,6 +218,41 @@ static pid_t do_clone(struct ctr *c, uint64_t flags, struct herr *e)
 	return pid;
 }
 
+/* The state document hooks get on stdin. */
+static char *state_json(const struct ctr *c, enum st_status s)
+{
+	struct st_record r = {
+		.oci_version = c->cfg.oci_version,
+		.id = (char *)c->o->id,
+		.pid = c->pid,
+		.bundle = c->cfg.bundle,
+		.rootfs = c->cfg.root_path,
+		.created = (char *)"",
+		.owner = geteuid(),
+		.annotations = c->cfg.annotations,
+		.nannotations = c->cfg.nannotations,
+	};
+
+	return st_to_oci_json(&r, s);
+}
+
+static int run_hooks(const struct ctr *c, enum rt_hook_kind k,
+		     enum st_status s, struct herr *e)
+{
+	_cleanup_free_ char *json = NULL;
+
+	if (c->cfg.nhooks[k] == 0)
+		return 0;
+	json = state_json(c, s);
+	return rt_hooks_run(&c->cfg, k, json, e);
+}
+
+static bool has_runtime_hooks(const struct rt_config *cfg)
+{
+	return cfg->nhooks[RT_HOOK_PRESTART] ||
+	       cfg->nhooks[RT_HOOK_CREATE_RUNTIME];
+}
+
 /* The child ends here when a step fails: the error crosses to the parent
  * and the init exits.  After `create` has returned nobody reads the socket,
  * so the reason also goes to the init's stderr. */
@@ -246,8 +284,11 @@ static __attribute__((noreturn)) void child_init(struct ctr *c)
 	struct herr e = { 0 };
 
 	base_closep(&c->sync_parent);
-	/* [2] Wait until the parent has written our id maps. */
-	STEP(setup_wait_go(c->sync_child, &e));
+	/* [2] Wait until the parent has written our id maps.  GO carries our
+	 * pid as the host sees it, for the state that hooks read. */
+	c->pid = setup_wait_go(c->sync_child, &e);
+	if (c->pid < 0)
+		child_fail(c, SYNC_ERROR, 1, &e);
 	if (c->new_userns)
 		STEP(setup_become_root(cfg->uid_mappings, cfg->nuid_mappings,
 				       cfg->gid_mappings, cfg->ngid_mappings,
@@ -266,6 +307,14 @@ static __attribute__((noreturn)) void child_init(struct ctr *c)
 		STEP(setup_session_keyring(c->o->id, &e));
 	STEP(ns_child_private_mounts(&c->fs, &e));
 	STEP(ns_child_mount_rootfs(&c->fs, &e));
+	/* [2b] Hooks in the runtime's namespaces, then in ours. */
+	if (has_runtime_hooks(cfg)) {
+		STEP(sync_send(c->sync_child, SYNC_HOOKS, 0, NULL, -1) < 0
+			     ? herr_sys(&e, errno, "sync: asking for hooks")
+			     : 0);
+		STEP(setup_wait_go(c->sync_child, &e));
+	}
+	STEP(run_hooks(c, RT_HOOK_CREATE_CONTAINER, ST_CREATING, &e));
 	STEP(ns_child_pivot_root(&c->fs, &e));
 	STEP(setup_sysctls(cfg, &e));
 	STEP(ns_child_finish_rootfs(&c->fs, &e));
@@ -293,6 +342,7 @@ static __attribute__((noreturn)) void child_init(struct ctr *c)
 		     : 0);
 	if (c->mode == MODE_CREATE)
 		STEP(setup_wait_start(c->fifo_rd, &e));
+	STEP(run_hooks(c, RT_HOOK_START_CONTAINER, ST_RUNNING, &e));
 	/* Last: from here on only what the profile allows. */
 	if (c->has_bpf)
 		STEP(rt_child_load_seccomp(&c->bpf, &e));
@@ -388,9 +438,26 @@ static int parent_spawn(struct ctr *c, int *code, struct herr *e)
 			    setup_must_deny_setgroups(), e) < 0)
 		goto undo;
 	/* [2] */
-	if (sync_send(c->sync_parent, SYNC_GO, 0, NULL, -1) < 0) {
+	if (sync_send(c->sync_parent, SYNC_GO, c->pid, NULL, -1) < 0) {
 		herr_sys(e, errno, "sync: sending go");
 		goto undo;
+	}
+	/* [2b] */
+	if (has_runtime_hooks(cfg)) {
+		if (recv_from_child(c, &m, code, e) < 0)
+			goto undo;
+		if (m.type != SYNC_HOOKS) {
+			herr_set(e, EPROTO, "the container's init died during "
+					    "setup");
+			goto undo;
+		}
+		if (run_hooks(c, RT_HOOK_PRESTART, ST_CREATED, e) < 0 ||
+		    run_hooks(c, RT_HOOK_CREATE_RUNTIME, ST_CREATING, e) < 0)
+			goto undo;
+		if (sync_send(c->sync_parent, SYNC_GO, c->pid, NULL, -1) < 0) {
+			herr_sys(e, errno, "sync: sending go");
+			goto undo;
+		}
 	}
 	/* [3] */
 	if (recv_from_child(c, &m, code, e) < 0)
@@ -425,10 +492,19 @@ static int record_state(struct ctr *c, struct herr *e)
 		.nannotations = c->cfg.nannotations,
 		.detached = c->mode == MODE_CREATE || c->o->detach,
 	};
-	char created[64];
+	_cleanup_free_ char *path = xasprintf("%s/config.json", c->cfg.bundle);
+	_cleanup_free_ char *json = NULL;
+	char created[64], dir[64];
+	size_t len;
 
 	st_now_rfc3339(created, sizeof(created));
 	r.created = created;
+	/* exec reads this copy: the bundle may change after create. */
+	json = base_read_file_at(AT_FDCWD, path, &len);
+	snprintf(dir, sizeof(dir), "/proc/self/fd/%d", c->statefd);
+	if (!json || base_write_file_atomic(dir, "config.json", json, len,
+					    0600) < 0)
+		return herr_sys(e, errno, "saving '%s' in the state", path);
 	if (st_write(c->statefd, &r, e) < 0)
 		return -1;
 	if (c->o->pid_file && st_write_pid_file(c->o->pid_file, c->pid, e) < 0)
@@ -507,6 +583,8 @@ int rt_run(const struct rt_opts *o, int *status, struct herr *e)
 		*status = code;
 		goto undo;
 	}
+	if (run_hooks(&c, RT_HOOK_POSTSTART, ST_RUNNING, e) < 0)
+		base_warn("%s", e->msg);
 	rc = rt_relay(c.pid, c.pidfd, c.pty_master, status, e);
 	if (rc == 0 && c.cg && cg_oom_killed(c.cg)) {
 		base_warn("container '%s' was killed by the OOM killer%s",
@@ -515,8 +593,12 @@ int rt_run(const struct rt_opts *o, int *status, struct herr *e)
 			*status = 137;
 	}
 	if (!o->keep) {
+		struct herr he;
+
 		flock(c.statefd, LOCK_EX);
 		cg_destroy(take_ptr(c.cg), rc == 0 ? e : &(struct herr){ 0 });
+		if (run_hooks(&c, RT_HOOK_POSTSTOP, ST_STOPPED, &he) < 0)
+			base_warn("%s", he.msg);
 		st_remove(o->root, o->id, c.statefd, &(struct herr){ 0 });
 	}
 	goto out;

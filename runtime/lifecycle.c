@@ -6,6 +6,7 @@
 #include "runtime.h"
 
 #include "config.h"
+#include "hooks.h"
 #include "setup.h"
 #include "state.h"
 
@@ -74,6 +75,28 @@ static int open_init(const struct st_record *r)
 	return fd;
 }
 
+/* Run the hooks of kind k from the config saved at create.  Failures of
+ * poststart and poststop are warnings (runtime-spec). */
+static void saved_hooks(struct handle *h, enum rt_hook_kind k,
+			enum st_status s)
+{
+	_cleanup_free_ char *json = NULL, *state = NULL;
+	struct rt_config cfg;
+	struct herr e;
+	size_t len;
+
+	json = base_read_file_at(h->dirfd, "config.json", &len);
+	if (!json || rt_config_parse(&cfg, json, len, "config.json",
+				     h->r.bundle, &e) < 0)
+		return;
+	if (cfg.nhooks[k]) {
+		state = st_to_oci_json(&h->r, s);
+		if (rt_hooks_run(&cfg, k, state, &e) < 0)
+			base_warn("%s", e.msg);
+	}
+	rt_config_free(&cfg);
+}
+
 int rt_start(const char *root, const char *id, struct herr *e)
 {
 	struct handle h;
@@ -84,6 +107,8 @@ int rt_start(const char *root, const char *id, struct herr *e)
 	switch (h.status) {
 	case ST_CREATED:
 		rc = setup_start(h.dirfd, e);
+		if (rc == 0)
+			saved_hooks(&h, RT_HOOK_POSTSTART, ST_RUNNING);
 		break;
 	case ST_STOPPED:
 		rc = herr_set(e, EINVAL,
@@ -184,6 +209,7 @@ int rt_delete(const char *root, const char *id, bool force, struct herr *e)
 	}
 	if (cg_destroy(take_ptr(cg), e) < 0)
 		goto out;
+	saved_hooks(&h, RT_HOOK_POSTSTOP, ST_STOPPED);
 	rc = st_remove(root, id, h.dirfd, e);
 out:
 	cg_free(cg);

@@ -53,6 +53,26 @@ int rt_delete(const char *root, const char *id, bool force, struct herr *e);
  * so a reader sees the old or the new record, never half of one. */
 int rt_list(const char *root, char **json, struct herr *e);
 
+/* `husk exec`: what to run in an existing container. */
+struct rt_exec_opts {
+	const char *root, *id;
+	const char *process_file; /* --process: an OCI process JSON */
+	char **args;              /* the command, when no --process */
+	size_t nargs;
+	bool tty, tty_set;        /* --tty given; else process.terminal */
+	bool detach;
+	const char *pid_file, *console_socket, *cwd;
+	char **env;               /* --env K=V, repeated */
+	size_t nenv;
+	const char *user;         /* --user UID[:GID] */
+	char **caps;              /* --cap CAP, repeated */
+	size_t ncaps;
+	int preserve_fds;
+};
+/* *status gets the process's exit status, 255 when it could not be
+ * executed (as runc), 0 when detached. */
+int rt_exec(const struct rt_exec_opts *o, int *status, struct herr *e);
+
 /* `husk spec`: write a default config.json into bundle. */
 int rt_spec(const char *bundle, bool rootless, struct herr *e);
 

@@ -80,7 +80,7 @@ int setup_wait_go(int sync, struct herr *e)
 
 	if (r <= 0 || m.type != SYNC_GO)
 		return herr_set(e, EPROTO, "sync: the parent went away");
-	return 0;
+	return m.code;
 }
 
 static bool maps_zero(const struct ns_idmap *m, size_t n)

@@ -19,7 +19,7 @@ int setup_start(int statefd, struct herr *e);
 /* Child: block until `husk start` (read one byte from the fifo). */
 int setup_wait_start(int fifo_rd, struct herr *e);
 
-/* Child [2]: wait for the parent's GO. */
+/* Child [2]: wait for the parent's GO; returns the code it carries. */
 int setup_wait_go(int sync, struct herr *e);
 /* Child in a new user namespace: become uid/gid 0 of it when 0 is mapped. */
 int setup_become_root(const struct ns_idmap *u, size_t nu,

@@ -15,6 +15,7 @@
 enum sync_type {
 	SYNC_GO = 1,      /* parent → child: id maps written, go on */
 	SYNC_PTY,         /* child → parent: the pty master rides along */
+	SYNC_HOOKS,       /* child → parent: mounted, run createRuntime */
 	SYNC_READY,       /* child → parent: set up, about to wait or exec */
 	SYNC_ERROR,       /* child → parent: setup failed, err says why */
 	SYNC_EXEC_FAILED, /* child → parent: execve failed, code = 126/127 */
