@@ -331,6 +331,11 @@ static __attribute__((noreturn)) void child_init(struct ctr *c)
 	if (rt_child_find_exec(p, exe, sizeof(exe), &e) < 0)
 		child_fail(c, SYNC_EXEC_FAILED, e.err == EACCES ? 126 : 127,
 			   &e);
+	/* Without no_new_privs the kernel wants CAP_SYS_ADMIN to load a
+	 * filter, so load it now, before the capabilities go (as runc does);
+	 * the profile then also covers the remaining setup calls. */
+	if (c->has_bpf && !p->no_new_privileges)
+		STEP(rt_child_load_seccomp(&c->bpf, &e));
 	STEP(rt_child_set_user(p, !c->new_userns || getuid() == 0, &e));
 	STEP(rt_child_set_caps(p, &e));
 	STEP(rt_child_set_no_new_privs(p, &e));
@@ -344,7 +349,7 @@ static __attribute__((noreturn)) void child_init(struct ctr *c)
 		STEP(setup_wait_start(c->fifo_rd, &e));
 	STEP(run_hooks(c, RT_HOOK_START_CONTAINER, ST_RUNNING, &e));
 	/* Last: from here on only what the profile allows. */
-	if (c->has_bpf)
+	if (c->has_bpf && p->no_new_privileges)
 		STEP(rt_child_load_seccomp(&c->bpf, &e));
 	rt_child_exec(p, exe, &e);
 	/* [4] The exec failed. */

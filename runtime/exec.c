@@ -232,6 +232,11 @@ static __attribute__((noreturn)) void exec_child(struct xctx *x)
 	XSTEP(rt_child_set_rlimits(p, &e));
 	if (rt_child_find_exec(p, exe, sizeof(exe), &e) < 0)
 		xchild_fail(x, SYNC_EXEC_FAILED, EXEC_FAILED_STATUS, &e);
+	/* Without no_new_privs the kernel wants CAP_SYS_ADMIN to load a
+	 * filter, so load it now, before the capabilities go (as runc does);
+	 * the profile then also covers the remaining setup calls. */
+	if (x->has_bpf && !p->no_new_privileges)
+		XSTEP(rt_child_load_seccomp(&x->bpf, &e));
 	XSTEP(rt_child_set_user(p, true, &e));
 	XSTEP(rt_child_set_caps(p, &e));
 	XSTEP(rt_child_set_no_new_privs(p, &e));
@@ -240,7 +245,7 @@ static __attribute__((noreturn)) void exec_child(struct xctx *x)
 	XSTEP(sync_send(x->sync[1], SYNC_READY, 0, NULL, -1) < 0
 		      ? herr_sys(&e, errno, "sync: sending ready")
 		      : 0);
-	if (x->has_bpf)
+	if (x->has_bpf && p->no_new_privileges)
 		XSTEP(rt_child_load_seccomp(&x->bpf, &e));
 	rt_child_exec(p, exe, &e);
 	xchild_fail(x, SYNC_EXEC_FAILED, EXEC_FAILED_STATUS, &e);
