@@ -97,10 +97,17 @@ int cg_create(struct cg **out, const char *path, const char *id,
 /* Reopen an existing container cgroup by the path cg_create returned from
  * cg_path() (for delete, kill --all, ps, pause, update, events). */
 int cg_open(struct cg **out, const char *saved_path, struct herr *e);
-/* The path to save in the container state (enough for cg_open). */
+/* The path to save in the container state (enough for cg_open): one
+ * entry per hierarchy, joined by ';', each "<created>:<controllers>:<path>"
+ * with <controllers> spelled as in /proc/self/cgroup ("" for v2) and
+ * <created> the number of trailing path components husk made, e.g.
+ * "2:memory:/husk-test/c1;2::/husk-test/c1".  cg_destroy removes those,
+ * leaf first, and stops quietly at a parent that is no longer empty.
+ * (So a cgroupsPath may not contain ';' or newlines.) */
 const char *cg_path(const struct cg *cg);
 
-/* A v2 directory fd for clone3(CLONE_INTO_CGROUP), or -1 when not on v2. */
+/* A v2 directory fd (O_PATH) for clone3(CLONE_INTO_CGROUP), or -1 when not
+ * on v2 (on a hybrid host: only when v2 offers a controller). */
 int cg_clone_fd(const struct cg *cg);
 /* Child, before exec: write its own pid into every hierarchy it is not
  * already in (v1 `tasks`; v2 `cgroup.procs` when clone3 could not place
@@ -118,7 +125,8 @@ int cg_freeze(const struct cg *cg, bool frozen, struct herr *e);
 /* 1 frozen, 0 not, -1 unknown. */
 int cg_is_frozen(const struct cg *cg);
 
-/* Counters for reports and `events --stats`; absent values are -1. */
+/* Counters for reports and `events --stats`; absent values are -1, and
+ * unlimited ("max") limits are INT64_MAX. */
 struct cg_stats {
 	int64_t cpu_usage_usec, cpu_user_usec, cpu_system_usec;
 	int64_t cpu_throttled_usec, cpu_nr_throttled;

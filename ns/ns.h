@@ -42,7 +42,8 @@ struct ns_spec {
 	char *path;   /* join this one with setns(2); NULL = create a new one */
 };
 
-/* "pid" → NS_PID, … ; -1 if unknown.  ns_name(NS_PID) → "pid". */
+/* OCI names: "pid" → NS_PID, "network" → NS_NET, "mount" → NS_MNT, … ;
+ * -1 if unknown.  ns_name(NS_PID) → "pid". */
 int ns_type_from_name(const char *name);
 const char *ns_name(enum ns_type t);
 /* CLONE_NEW* flag of t. */
@@ -103,7 +104,7 @@ struct ns_device {
 struct ns_fs {
 	const char *rootfs;        /* absolute host path, already resolved */
 	bool readonly;             /* root.readonly */
-	unsigned long propagation; /* rootfsPropagation: MS_PRIVATE default */
+	unsigned long propagation; /* rootfsPropagation; 0 = MS_SLAVE|MS_REC (runc) */
 	const struct ns_mount *mounts;
 	size_t nmounts;
 	const struct ns_device *devices;

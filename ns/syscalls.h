@@ -1,0 +1,100 @@
+/*
+ * syscalls: the kernel interfaces ns/ uses that libc may not wrap yet.
+ *
+ * Each wrapper is named after its syscall, so `man 2 openat2` explains it.
+ * glibc 2.36 wraps the new mount API (open_tree, move_mount, fsopen,
+ * fsconfig, fsmount, mount_setattr) in <sys/mount.h>, but not openat2(2)
+ * or pivot_root(2); older libcs get every wrapper from here.  Constants
+ * missing from old headers get #ifndef fallbacks with the kernel's values.
+ *
+ * Include this instead of <sys/mount.h>; never together with
+ * <linux/mount.h>, whose definitions clash with glibc's.
+ */
+#ifndef HUSK_NS_SYSCALLS_H
+#define HUSK_NS_SYSCALLS_H
+
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/openat2.h> /* struct open_how, RESOLVE_* */
+
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+#ifndef MS_NOSYMFOLLOW
+#define MS_NOSYMFOLLOW 256
+#endif
+
+/* The new mount API: glibc has it since 2.36. */
+#if !defined(__GLIBC__) || !__GLIBC_PREREQ(2, 36)
+#define OPEN_TREE_CLONE		1
+#define OPEN_TREE_CLOEXEC	O_CLOEXEC
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
+#define FSOPEN_CLOEXEC		0x00000001
+#define FSMOUNT_CLOEXEC		0x00000001
+#define FSCONFIG_SET_FLAG	0
+#define FSCONFIG_SET_STRING	1
+#define FSCONFIG_CMD_CREATE	6
+#define MOUNT_ATTR_RDONLY	0x00000001
+#define MOUNT_ATTR_NOSUID	0x00000002
+#define MOUNT_ATTR_NODEV	0x00000004
+#define MOUNT_ATTR_NOEXEC	0x00000008
+#define MOUNT_ATTR__ATIME	0x00000070
+#define MOUNT_ATTR_RELATIME	0x00000000
+#define MOUNT_ATTR_NOATIME	0x00000010
+#define MOUNT_ATTR_STRICTATIME	0x00000020
+#define MOUNT_ATTR_NODIRATIME	0x00000080
+#define MOUNT_ATTR_NOSYMFOLLOW	0x00200000
+struct mount_attr {
+	uint64_t attr_set;
+	uint64_t attr_clr;
+	uint64_t propagation;
+	uint64_t userns_fd;
+};
+
+static inline int open_tree(int dfd, const char *path, unsigned int flags)
+{
+	return (int)syscall(SYS_open_tree, dfd, path, flags);
+}
+static inline int move_mount(int from_dfd, const char *from_path, int to_dfd,
+			     const char *to_path, unsigned int flags)
+{
+	return (int)syscall(SYS_move_mount, from_dfd, from_path, to_dfd,
+			    to_path, flags);
+}
+static inline int fsopen(const char *fsname, unsigned int flags)
+{
+	return (int)syscall(SYS_fsopen, fsname, flags);
+}
+static inline int fsconfig(int fd, unsigned int cmd, const char *key,
+			   const void *value, int aux)
+{
+	return (int)syscall(SYS_fsconfig, fd, cmd, key, value, aux);
+}
+static inline int fsmount(int fd, unsigned int flags, unsigned int attrs)
+{
+	return (int)syscall(SYS_fsmount, fd, flags, attrs);
+}
+static inline int mount_setattr(int dfd, const char *path, unsigned int flags,
+				struct mount_attr *attr, size_t size)
+{
+	return (int)syscall(SYS_mount_setattr, dfd, path, flags, attr, size);
+}
+#endif
+
+/* No libc wraps these two. */
+static inline int openat2(int dfd, const char *path, struct open_how *how,
+			  size_t size)
+{
+	return (int)syscall(SYS_openat2, dfd, path, how, size);
+}
+static inline int pivot_root(const char *new_root, const char *put_old)
+{
+	return (int)syscall(SYS_pivot_root, new_root, put_old);
+}
+
+#endif
