@@ -1,9 +1,9 @@
 /*
  * config: an OCI bundle's config.json as plain C structs.
  *
- * runtime/bundle.c is the only file that sees JSON (jansson).  It checks
- * every field it reads and refuses the whole config with the file and the
- * JSON path of the first problem, before anything is created:
+ * runtime/bundle*.c is the only code that reads config JSON (jansson).
+ * It checks every field it reads and refuses the whole config with the
+ * file and the JSON path of the first problem, before anything is created:
  *   "config.json: .process.args: expected a non-empty array of strings"
  * Unknown fields are ignored, as the runtime-spec asks.
  *
@@ -136,7 +136,7 @@ struct rt_config {
 	char *cgroups_path;
 	struct cg_resources resources;
 	bool has_resources;
-	unsigned long rootfs_propagation; /* 0 = unset (private) */
+	unsigned long rootfs_propagation; /* 0 = unset: rslave, as runc */
 	char **masked_paths;
 	size_t nmasked_paths;
 	char **readonly_paths;

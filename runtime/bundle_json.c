@@ -1,0 +1,515 @@
+/*
+ * bundle_json: the JSON-walking helpers of bundle.h — path bookkeeping,
+ * typed getters that refuse with the JSON path, and loading a document
+ * with jansson (including uint64 values jansson cannot hold).
+ */
+#include "bundle.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+
+/* ---- JSON path bookkeeping ---------------------------------------------- */
+
+static size_t push(struct bp *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static size_t push(struct bp *p, const char *fmt, ...)
+{
+	size_t saved = p->len;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(p->path + p->len, sizeof(p->path) - p->len, fmt, ap);
+	va_end(ap);
+	/* A path that does not fit is cut, never overrun. */
+	if (n > 0)
+		p->len += (size_t)n;
+	if (p->len >= sizeof(p->path))
+		p->len = sizeof(p->path) - 1;
+	return saved;
+}
+
+size_t bp_push_key(struct bp *p, const char *key)
+{
+	return push(p, ".%s", key);
+}
+
+size_t bp_push_index(struct bp *p, size_t i)
+{
+	return push(p, "[%zu]", i);
+}
+
+size_t bp_push_mapkey(struct bp *p, const char *k)
+{
+	return push(p, "[\"%.64s\"]", k);
+}
+
+void bp_pop(struct bp *p, size_t saved)
+{
+	p->len = saved;
+	p->path[saved] = '\0';
+}
+
+static int vfail(struct bp *p, const char *fmt, va_list ap)
+{
+	char problem[HERR_MSG_MAX];
+
+	vsnprintf(problem, sizeof(problem), fmt, ap);
+	return herr_set(p->e, EINVAL, "%s: %s: %s", p->name,
+			p->len ? p->path : ".", problem);
+}
+
+int bp_fail(struct bp *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(p, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int bp_fail_at(struct bp *p, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+
+	bp_push_key(p, key);
+	va_start(ap, fmt);
+	vfail(p, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* ---- values ---------------------------------------------------------------
+ *
+ * jansson keeps integers as long long, but some OCI fields are uint64 and
+ * carry 2^64-1 in real configs (RLIM_INFINITY from `podman --ulimit host`).
+ * widen_u64_literals() rewrites each integer literal above INT64_MAX as the
+ * string "\u0000<digits>" before parsing; bp_as_u64() reads such a string
+ * back, and bp_as_string() refuses strings holding a NUL byte, so the
+ * marker can never be mistaken for text.
+ */
+
+#define U64_MARK "\\u0000"
+
+static bool wide_u64(json_t *v, uint64_t *out);
+
+const char *bp_kind(json_t *v)
+{
+	uint64_t u;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return wide_u64(v, &u) ? "an integer" : "a string";
+	case JSON_INTEGER:
+		return "an integer";
+	case JSON_REAL:
+		return "a fractional number";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "a boolean";
+	default:
+		return "null";
+	}
+}
+
+/* Is the marker string a wide integer?  Its digits go to *out. */
+static bool wide_u64(json_t *v, uint64_t *out)
+{
+	const char *s = json_string_value(v);
+	char *end;
+
+	if (!json_is_string(v) || s[0] != '\0' || json_string_length(v) < 2 ||
+	    !isdigit((unsigned char)s[1]))
+		return false;
+	errno = 0;
+	*out = strtoull(s + 1, &end, 10);
+	return errno == 0 && end == s + json_string_length(v);
+}
+
+int bp_as_string(struct bp *p, json_t *v, unsigned flags, char **out)
+{
+	const char *s = json_string_value(v);
+
+	if (!json_is_string(v) || json_string_length(v) != strlen(s))
+		return bp_fail(p, "expected a string, got %s", bp_kind(v));
+	if ((flags & BP_NONEMPTY) && !*s)
+		return bp_fail(p, "must not be empty");
+	if ((flags & BP_ABSOLUTE) && s[0] != '/')
+		return bp_fail(p, "must be an absolute path, got '%s'", s);
+	if ((flags & BP_ENV) && !strchr(s, '='))
+		return bp_fail(p, "expected \"KEY=value\", got '%s'", s);
+	free(*out);
+	*out = xstrdup(s);
+	return 0;
+}
+
+int bp_as_u64(struct bp *p, json_t *v, uint64_t max, uint64_t *out)
+{
+	uint64_t u;
+
+	if (json_is_integer(v)) {
+		if (json_integer_value(v) < 0)
+			return bp_fail(p, "must not be negative, got %lld",
+				       (long long)json_integer_value(v));
+		u = (uint64_t)json_integer_value(v);
+	} else if (!wide_u64(v, &u)) {
+		return bp_fail(p, "expected an integer, got %s", bp_kind(v));
+	}
+	if (u > max)
+		return bp_fail(p, "must be at most %llu, got %llu",
+			       (unsigned long long)max, (unsigned long long)u);
+	*out = u;
+	return 0;
+}
+
+int bp_as_i64(struct bp *p, json_t *v, int64_t min, int64_t max, int64_t *out)
+{
+	uint64_t wide;
+	json_int_t i;
+
+	if (wide_u64(v, &wide))
+		return bp_fail(p, "must be at most %lld, got %llu",
+			       (long long)max, (unsigned long long)wide);
+	if (!json_is_integer(v))
+		return bp_fail(p, "expected an integer, got %s", bp_kind(v));
+	i = json_integer_value(v);
+	if (i < min || i > max)
+		return bp_fail(p, "must be between %lld and %lld, got %lld",
+			       (long long)min, (long long)max, (long long)i);
+	*out = i;
+	return 0;
+}
+
+/* ---- fields of an object ---------------------------------------------------
+ */
+
+/* The value of obj.key, or NULL when absent/null (an error if required). */
+static int lookup(struct bp *p, json_t *obj, const char *key, unsigned flags,
+		  json_t **out)
+{
+	*out = obj ? json_object_get(obj, key) : NULL;
+	if (*out && json_is_null(*out))
+		*out = NULL;
+	if (!*out && (flags & BP_REQUIRED))
+		return bp_fail_at(p, key, "required field is missing");
+	return *out ? 1 : 0;
+}
+
+int bp_object(struct bp *p, json_t *obj, const char *key, unsigned flags,
+	      json_t **out)
+{
+	int r = lookup(p, obj, key, flags, out);
+
+	if (r > 0 && !json_is_object(*out))
+		return bp_fail_at(p, key, "expected an object, got %s",
+				  bp_kind(*out));
+	return r;
+}
+
+int bp_array(struct bp *p, json_t *obj, const char *key, unsigned flags,
+	     json_t **out)
+{
+	int r = lookup(p, obj, key, flags, out);
+
+	if (r > 0 && !json_is_array(*out))
+		return bp_fail_at(p, key, "expected an array, got %s",
+				  bp_kind(*out));
+	if (r > 0 && (flags & BP_NONEMPTY) && json_array_size(*out) == 0)
+		return bp_fail_at(p, key, "must not be empty");
+	return r;
+}
+
+int bp_string(struct bp *p, json_t *obj, const char *key, unsigned flags,
+	      char **out)
+{
+	json_t *v;
+	int r = lookup(p, obj, key, flags, &v);
+	size_t saved;
+
+	if (r <= 0)
+		return r;
+	saved = bp_push_key(p, key);
+	if (bp_as_string(p, v, flags, out) < 0)
+		return -1;
+	bp_pop(p, saved);
+	return 1;
+}
+
+int bp_bool(struct bp *p, json_t *obj, const char *key, bool *out)
+{
+	json_t *v;
+	int r = lookup(p, obj, key, BP_OPTIONAL, &v);
+
+	if (r > 0 && !json_is_boolean(v))
+		return bp_fail_at(p, key, "expected true or false, got %s",
+				  bp_kind(v));
+	if (r > 0)
+		*out = json_is_true(v);
+	return r;
+}
+
+int bp_u64(struct bp *p, json_t *obj, const char *key, unsigned flags,
+	   uint64_t max, uint64_t *out)
+{
+	json_t *v;
+	int r = lookup(p, obj, key, flags, &v);
+	size_t saved;
+
+	if (r <= 0)
+		return r;
+	saved = bp_push_key(p, key);
+	if (bp_as_u64(p, v, max, out) < 0)
+		return -1;
+	bp_pop(p, saved);
+	return 1;
+}
+
+int bp_i64(struct bp *p, json_t *obj, const char *key, unsigned flags,
+	   int64_t min, int64_t max, int64_t *out)
+{
+	json_t *v;
+	int r = lookup(p, obj, key, flags, &v);
+	size_t saved;
+
+	if (r <= 0)
+		return r;
+	saved = bp_push_key(p, key);
+	if (bp_as_i64(p, v, min, max, out) < 0)
+		return -1;
+	bp_pop(p, saved);
+	return 1;
+}
+
+int bp_u32(struct bp *p, json_t *obj, const char *key, unsigned flags,
+	   uint32_t *out)
+{
+	uint64_t v;
+	int r = bp_u64(p, obj, key, flags, UINT32_MAX, &v);
+
+	if (r > 0)
+		*out = (uint32_t)v;
+	return r;
+}
+
+int bp_strings(struct bp *p, json_t *obj, const char *key, unsigned flags,
+	       char ***out, size_t *n)
+{
+	json_t *arr, *v;
+	size_t i, saved;
+	int r = lookup(p, obj, key, flags, &arr);
+
+	if (r <= 0)
+		return r;
+	if (!json_is_array(arr) ||
+	    ((flags & BP_NONEMPTY) && json_array_size(arr) == 0))
+		return bp_fail_at(p, key, "expected a%s array of strings",
+				  flags & BP_NONEMPTY ? " non-empty" : "n");
+	*n = json_array_size(arr);
+	*out = xcalloc(*n + 1, sizeof(**out));
+	saved = bp_push_key(p, key);
+	json_array_foreach(arr, i, v)
+	{
+		size_t s = bp_push_index(p, i);
+
+		/* BP_NONEMPTY is about the array, not its strings. */
+		if (bp_as_string(p, v, flags & ~BP_NONEMPTY, &(*out)[i]) < 0)
+			return -1;
+		bp_pop(p, s);
+	}
+	bp_pop(p, saved);
+	return 1;
+}
+
+int bp_string_map(struct bp *p, json_t *obj, const char *key,
+		  struct cg_kv **out, size_t *n)
+{
+	json_t *map, *v;
+	const char *k;
+	size_t i = 0, saved;
+	int r = bp_object(p, obj, key, BP_OPTIONAL, &map);
+
+	if (r <= 0)
+		return r;
+	*n = json_object_size(map);
+	*out = xcalloc(*n ? *n : 1, sizeof(**out));
+	saved = bp_push_key(p, key);
+	json_object_foreach(map, k, v)
+	{
+		size_t s = bp_push_mapkey(p, k);
+
+		(*out)[i].key = xstrdup(k);
+		if (bp_as_string(p, v, BP_OPTIONAL, &(*out)[i++].value) < 0)
+			return -1;
+		bp_pop(p, s);
+	}
+	bp_pop(p, saved);
+	return 1;
+}
+
+int bp_objects(struct bp *p, json_t *obj, const char *key, unsigned flags,
+	       size_t size, void **out, size_t *n,
+	       int (*fn)(struct bp *, json_t *, void *))
+{
+	json_t *arr, *v;
+	size_t i, saved;
+	int r = bp_array(p, obj, key, flags, &arr);
+
+	if (r <= 0)
+		return r;
+	*n = json_array_size(arr);
+	*out = xcalloc(*n ? *n : 1, size);
+	saved = bp_push_key(p, key);
+	json_array_foreach(arr, i, v)
+	{
+		size_t s = bp_push_index(p, i);
+
+		if (!json_is_object(v))
+			return bp_fail(p, "expected an object, got %s",
+				       bp_kind(v));
+		if (fn(p, v, (char *)*out + i * size) < 0)
+			return -1;
+		bp_pop(p, s);
+	}
+	bp_pop(p, saved);
+	return 1;
+}
+
+int bp_find_name(const char *const *t, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (t[i] && strcmp(t[i], s) == 0)
+			return (int)i;
+	return -1;
+}
+
+unsigned long bp_propagation(const char *name)
+{
+	static const struct {
+		const char *name;
+		unsigned long flags;
+	} t[] = {
+	    {"private", MS_PRIVATE},
+	    {"rprivate", MS_PRIVATE | MS_REC},
+	    {"shared", MS_SHARED},
+	    {"rshared", MS_SHARED | MS_REC},
+	    {"slave", MS_SLAVE},
+	    {"rslave", MS_SLAVE | MS_REC},
+	    {"unbindable", MS_UNBINDABLE},
+	    {"runbindable", MS_UNBINDABLE | MS_REC},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++)
+		if (strcmp(name, t[i].name) == 0)
+			return t[i].flags;
+	return 0;
+}
+
+void bp_free_strv(char **v, size_t n)
+{
+	/* Stops at the first NULL too: nothing is filled after it. */
+	for (size_t i = 0; v && i < n && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+void bp_free_kv(struct cg_kv *kv, size_t n)
+{
+	for (size_t i = 0; kv && i < n; i++) {
+		free(kv[i].key);
+		free(kv[i].value);
+	}
+	free(kv);
+}
+
+static bool in_number(char ch)
+{
+	return isdigit((unsigned char)ch) || (ch && strchr("+-.eE", ch));
+}
+
+/* Is s[0..n) a plain integer in (INT64_MAX, UINT64_MAX]?  The buffer is
+ * not NUL-terminated: never look past n. */
+static bool wide_literal(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	if (s[0] == '0')
+		return false;
+	if (n == 20)
+		return memcmp(s, "18446744073709551615", 20) <= 0;
+	return n == 19 && memcmp(s, "9223372036854775807", 19) > 0;
+}
+
+/* Rewrite integer literals in (INT64_MAX, UINT64_MAX] as U64_MARK strings
+ * (see above).  Returns NULL when there are none. */
+static char *widen_u64_literals(const char *s, size_t len, size_t *outlen)
+{
+	char *out = NULL;
+	size_t i = 0, o = 0, start;
+	bool in_string = false;
+
+	while (i < len) {
+		if (in_string ||
+		    (s[i] != '-' && !isdigit((unsigned char)s[i]))) {
+			if (s[i] == '\\' && in_string && i + 1 < len) {
+				if (out)
+					out[o++] = s[i];
+				i++;
+			} else if (s[i] == '"') {
+				in_string = !in_string;
+			}
+			if (out)
+				out[o++] = s[i];
+			i++;
+			continue;
+		}
+		for (start = i; i < len && in_number(s[i]);)
+			i++;
+		size_t n = i - start;
+		bool wide = wide_literal(s + start, n);
+
+		if (wide && !out) {
+			/* Each literal (19 digits or more) grows by 8 bytes. */
+			out = xmalloc(len + (len / 19 + 1) * 8 + 1);
+			memcpy(out, s, start);
+			o = start;
+		}
+		if (wide) {
+			o += sprintf(out + o, "\"" U64_MARK "%.*s\"", (int)n,
+				     s + start);
+		} else if (out) {
+			memcpy(out + o, s + start, n);
+			o += n;
+		}
+	}
+	if (out)
+		*outlen = o;
+	return out;
+}
+
+json_t *bp_load(struct bp *p, const char *buf, size_t len)
+{
+	_cleanup_free_ char *wide = NULL;
+	size_t wlen = len;
+	json_error_t jerr;
+	json_t *v;
+
+	wide = widen_u64_literals(buf, len, &wlen);
+	/* Duplicate keys are refused: two readers of one config must never
+	 * disagree on which value counts. */
+	v = json_loadb(wide ? wide : buf, wlen,
+		       JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+	if (!v)
+		herr_set(p->e, EINVAL,
+			 "%s: invalid JSON at line %d, column %d: %s", p->name,
+			 jerr.line, jerr.column, jerr.text);
+	return v;
+}
