@@ -294,7 +294,9 @@ static __attribute__((noreturn)) void child_init(struct ctr *c)
 				       cfg->gid_mappings, cfg->ngid_mappings,
 				       &e));
 	STEP(ns_child_join(cfg->ns, &e));
-	if (c->cg && !c->in_cgroup)
+	/* clone3 placed us in the v2 hierarchy only: v1 ones (hybrid hosts)
+	 * are joined here; cg_enter_self skips where we already are. */
+	if (c->cg)
 		STEP(cg_enter_self(c->cg, &e));
 	/* After joining the cgroup, so that it is the namespace's root. */
 	if (cfg->ns[NS_CGROUP].wanted && !cfg->ns[NS_CGROUP].path)

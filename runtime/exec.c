@@ -222,7 +222,9 @@ static __attribute__((noreturn)) void exec_child(struct xctx *x)
 	if (x->join_flags && syscall(SYS_setns, x->initfd, x->join_flags) < 0)
 		XSTEP(herr_sys(&e, errno, "setns into container '%s'",
 			       x->o->id));
-	if (x->cg && !x->in_cgroup)
+	/* clone3 placed us in the v2 hierarchy only: v1 ones (hybrid hosts)
+	 * are joined here; cg_enter_self skips where we already are. */
+	if (x->cg)
 		XSTEP(cg_enter_self(x->cg, &e));
 	if (p->terminal)
 		XSTEP(setup_terminal(x->sync[1], p, &e));
