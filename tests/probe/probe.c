@@ -1,0 +1,397 @@
+/*
+ * probe: a tiny static program that runs inside test containers and reports
+ * what it sees, so the bats suite can assert on the container from within.
+ *
+ * The test rootfs is busybox only, hence static and libc-only.  Output is
+ * one fact per line, "key=value", easy to match with assert_line; errors go
+ * to stderr and exit 2 so they never look like a payload's own exit status.
+ *
+ *   probe ids             uid= gid= euid= egid= groups=a,b
+ *   probe pid             pid= ppid=
+ *   probe caps            CapInh= CapPrm= CapEff= CapBnd= CapAmb= (hex)
+ *   probe nnp             NoNewPrivs=
+ *   probe seccomp         Seccomp=
+ *   probe sigmask         SigBlk= SigIgn= (hex)
+ *   probe fds             "N target" for every open fd but 0, 1, 2
+ *   probe rlimit NAME     "soft hard" (NAME: NOFILE or RLIMIT_NOFILE...)
+ *   probe umask           0022
+ *   probe trap [--exit N] SIG...   handle SIGs, print "ready", wait for one,
+ *                         print "got SIGxxx", exit N (default 0)
+ *   probe orphans N       double-fork N grandchildren that outlive their
+ *                         parent (they sleep 0.2 s), print "orphan PID" each
+ *   probe memhog MiB      allocate and touch MiB mebibytes, "touched=MiB"
+ *   probe forkbomb N      fork up to N children, "forked=K errno=NAME",
+ *                         then kill and reap them
+ *   probe burn SECONDS    busy loop for SECONDS of wall time, "wall= cpu="
+ *   probe exit N          exit with status N
+ */
+#ifndef _GNU_SOURCE /* built alone by its own Makefile rule, without husk's    \
+		       flags */
+#define _GNU_SOURCE
+#endif
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static __attribute__((noreturn)) void die(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "probe: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+static long number(const char *s)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end)
+		die("'%s' is not a number", s);
+	return v;
+}
+
+/* Print "Key=value" for each of the given /proc/self/status fields, in the
+ * order asked, so tests do not depend on the kernel's field order. */
+static int status_fields(const char *const *keys)
+{
+	char line[256];
+	for (; *keys; keys++) {
+		FILE *f = fopen("/proc/self/status", "re");
+		size_t n = strlen(*keys);
+		int found = 0;
+		if (!f)
+			die("opening '/proc/self/status': %s", strerror(errno));
+		while (fgets(line, sizeof(line), f)) {
+			if (strncmp(line, *keys, n) || line[n] != ':')
+				continue;
+			char *v = line + n + 1;
+			v += strspn(v, " \t");
+			printf("%s=%s", *keys, v);
+			found = 1;
+			break;
+		}
+		fclose(f);
+		if (!found)
+			printf("%s=missing\n", *keys);
+	}
+	return 0;
+}
+
+static int cmd_ids(void)
+{
+	gid_t groups[NGROUPS_MAX];
+	int n = getgroups(NGROUPS_MAX, groups);
+	if (n < 0)
+		die("getgroups: %s", strerror(errno));
+	printf("uid=%u gid=%u euid=%u egid=%u groups=", getuid(), getgid(),
+	       geteuid(), getegid());
+	for (int i = 0; i < n; i++)
+		printf("%s%u", i ? "," : "", groups[i]);
+	putchar('\n');
+	return 0;
+}
+
+static int cmd_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	if (!d)
+		die("opening '/proc/self/fd': %s", strerror(errno));
+	while ((e = readdir(d))) {
+		char path[64], target[PATH_MAX];
+		if (e->d_name[0] == '.')
+			continue;
+		int fd = atoi(e->d_name);
+		if (fd <= 2 || fd == dirfd(d))
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		ssize_t len = readlink(path, target, sizeof(target) - 1);
+		target[len < 0 ? 0 : len] = '\0';
+		printf("%d %s\n", fd, target);
+	}
+	closedir(d);
+	return 0;
+}
+
+/* clang-format off */
+#define RL(n) { #n, RLIMIT_##n }
+/* clang-format on */
+static const struct {
+	const char *name;
+	int resource;
+} rlimits[] = {RL(AS),	   RL(CORE),   RL(CPU),	       RL(DATA),
+	       RL(FSIZE),  RL(LOCKS),  RL(MEMLOCK),    RL(MSGQUEUE),
+	       RL(NICE),   RL(NOFILE), RL(NPROC),      RL(RSS),
+	       RL(RTPRIO), RL(RTTIME), RL(SIGPENDING), RL(STACK)};
+
+static void print_limit(rlim_t v)
+{
+	if (v == RLIM_INFINITY)
+		printf("unlimited");
+	else
+		printf("%llu", (unsigned long long)v);
+}
+
+static int cmd_rlimit(const char *name)
+{
+	const char *n = strncasecmp(name, "RLIMIT_", 7) ? name : name + 7;
+	for (size_t i = 0; i < sizeof(rlimits) / sizeof(rlimits[0]); i++) {
+		struct rlimit rl;
+		if (strcasecmp(n, rlimits[i].name))
+			continue;
+		if (getrlimit(rlimits[i].resource, &rl))
+			die("getrlimit: %s", strerror(errno));
+		print_limit(rl.rlim_cur);
+		putchar(' ');
+		print_limit(rl.rlim_max);
+		putchar('\n');
+		return 0;
+	}
+	die("unknown rlimit '%s'", name);
+}
+
+static int signal_number(const char *s)
+{
+	const char *n = strncasecmp(s, "SIG", 3) ? s : s + 3;
+	if (*n >= '0' && *n <= '9')
+		return (int)number(n);
+	for (int sig = 1; sig < NSIG; sig++) {
+		const char *abbrev = sigabbrev_np(sig);
+		if (abbrev && !strcasecmp(n, abbrev))
+			return sig;
+	}
+	die("unknown signal '%s'", s);
+}
+
+static volatile sig_atomic_t caught;
+
+static void on_signal(int sig)
+{
+	caught = sig;
+}
+
+static int cmd_trap(int argc, char **argv)
+{
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigset_t block, wait_mask;
+	int code = 0;
+
+	if (argc >= 2 && !strcmp(argv[0], "--exit")) {
+		code = (int)number(argv[1]);
+		argc -= 2;
+		argv += 2;
+	}
+	if (argc < 1)
+		die("%s", "usage: probe trap [--exit N] SIG...");
+	/* Block first, so a signal sent right after "ready" is not lost
+	 * between the check and the wait. */
+	sigemptyset(&block);
+	for (int i = 0; i < argc; i++)
+		sigaddset(&block, signal_number(argv[i]));
+	sigprocmask(SIG_BLOCK, &block, &wait_mask);
+	for (int i = 0; i < argc; i++)
+		if (sigaction(signal_number(argv[i]), &sa, NULL))
+			die("sigaction: %s", strerror(errno));
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(&block, sig))
+			sigdelset(&wait_mask, sig);
+	printf("ready\n");
+	fflush(stdout);
+	while (!caught)
+		sigsuspend(&wait_mask);
+	printf("got SIG%s\n", sigabbrev_np(caught));
+	return code;
+}
+
+static int cmd_orphans(long n)
+{
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC))
+		die("pipe: %s", strerror(errno));
+	for (long i = 0; i < n; i++) {
+		pid_t child = fork();
+		if (child < 0)
+			die("fork: %s", strerror(errno));
+		if (child == 0) {
+			pid_t grandchild = fork();
+			if (grandchild == 0) {
+				close(pipefd[0]);
+				close(pipefd[1]);
+				struct timespec ts = {0, 200 * 1000 * 1000};
+				nanosleep(&ts, NULL);
+				_exit(0);
+			}
+			/* Report the orphan's pid to the parent, then leave it
+			 * without a parent: it is reparented to the nearest
+			 * subreaper, which must reap it. */
+			if (write(pipefd[1], &grandchild, sizeof(grandchild)) <
+			    0)
+				_exit(1);
+			_exit(grandchild < 0);
+		}
+		pid_t grandchild = -1;
+		if (read(pipefd[0], &grandchild, sizeof(grandchild)) !=
+			sizeof(grandchild) ||
+		    grandchild < 0)
+			die("%s", "could not fork a grandchild");
+		waitpid(child, NULL, 0);
+		printf("orphan %d\n", (int)grandchild);
+	}
+	return 0;
+}
+
+static int cmd_memhog(long mib)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	long done = 0;
+	for (; done < mib; done++) {
+		char *p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			break;
+		/* Touch every page: untouched memory is never charged. */
+		for (long off = 0; off < (1 << 20); off += page)
+			p[off] = 1;
+	}
+	printf("touched=%ld\n", done);
+	return done == mib ? 0 : 1;
+}
+
+static int cmd_forkbomb(long n)
+{
+	pid_t *pids = calloc(n > 0 ? n : 1, sizeof(*pids));
+	pid_t parent = getpid();
+	long forked = 0;
+	int err = 0;
+	if (!pids)
+		die("%s", "out of memory");
+	for (; forked < n; forked++) {
+		pid_t pid = fork();
+		if (pid < 0) {
+			err = errno;
+			break;
+		}
+		if (pid == 0) {
+			/* Die with the parent, so a killed probe leaves none.
+			 */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() != parent)
+				_exit(0);
+			for (;;)
+				pause();
+		}
+		pids[forked] = pid;
+	}
+	printf("forked=%ld errno=%s\n", forked,
+	       err ? strerrorname_np(err) : "0");
+	fflush(stdout);
+	for (long i = 0; i < forked; i++)
+		kill(pids[i], SIGKILL);
+	for (long i = 0; i < forked; i++)
+		waitpid(pids[i], NULL, 0);
+	free(pids);
+	return 0;
+}
+
+static double seconds(clockid_t clock)
+{
+	struct timespec ts;
+	clock_gettime(clock, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int cmd_burn(const char *arg)
+{
+	char *end;
+	double want = strtod(arg, &end);
+	if (end == arg || *end || want < 0)
+		die("'%s' is not a number of seconds", arg);
+	double start = seconds(CLOCK_MONOTONIC);
+	double cpu0 = seconds(CLOCK_PROCESS_CPUTIME_ID);
+	volatile unsigned long spin = 0;
+	while (seconds(CLOCK_MONOTONIC) - start < want)
+		for (int i = 0; i < 100000; i++)
+			spin++;
+	printf("wall=%.2f cpu=%.2f\n", seconds(CLOCK_MONOTONIC) - start,
+	       seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0);
+	return 0;
+}
+
+static __attribute__((noreturn)) void usage(void)
+{
+	fprintf(
+	    stderr,
+	    "usage: probe ids|pid|caps|nnp|seccomp|sigmask|fds|umask\n"
+	    "       probe rlimit NAME | trap [--exit N] SIG... | orphans N\n"
+	    "       probe memhog MiB | forkbomb N | burn SECONDS | exit N\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const caps[] = {"CapInh", "CapPrm", "CapEff",
+					   "CapBnd", "CapAmb", NULL};
+	static const char *const nnp[] = {"NoNewPrivs", NULL};
+	static const char *const seccomp[] = {"Seccomp", NULL};
+	static const char *const sigmask[] = {"SigBlk", "SigIgn", NULL};
+
+	if (argc < 2)
+		usage();
+	const char *cmd = argv[1];
+	const char *arg = argv[2];
+	/* Line-buffered even into a pipe, so "ready" and friends arrive in
+	 * order with anything the test reads from stderr. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	if (!strcmp(cmd, "ids"))
+		return cmd_ids();
+	if (!strcmp(cmd, "pid"))
+		return printf("pid=%d ppid=%d\n", getpid(), getppid()) < 0;
+	if (!strcmp(cmd, "caps"))
+		return status_fields(caps);
+	if (!strcmp(cmd, "nnp"))
+		return status_fields(nnp);
+	if (!strcmp(cmd, "seccomp"))
+		return status_fields(seccomp);
+	if (!strcmp(cmd, "sigmask"))
+		return status_fields(sigmask);
+	if (!strcmp(cmd, "fds"))
+		return cmd_fds();
+	if (!strcmp(cmd, "umask")) {
+		mode_t m = umask(0);
+		umask(m);
+		return printf("%04o\n", (unsigned)m) < 0;
+	}
+	if (!strcmp(cmd, "trap"))
+		return cmd_trap(argc - 2, argv + 2);
+	if (argc != 3)
+		usage();
+	if (!strcmp(cmd, "rlimit"))
+		return cmd_rlimit(arg);
+	if (!strcmp(cmd, "orphans"))
+		return cmd_orphans(number(arg));
+	if (!strcmp(cmd, "memhog"))
+		return cmd_memhog(number(arg));
+	if (!strcmp(cmd, "forkbomb"))
+		return cmd_forkbomb(number(arg));
+	if (!strcmp(cmd, "burn"))
+		return cmd_burn(arg);
+	if (!strcmp(cmd, "exit"))
+		return (int)number(arg);
+	usage();
+}

@@ -1,0 +1,112 @@
+#!/bin/bash
+# run-bats.sh [FILE|NN...] — run the bats suite and say how it went.
+#
+#   ./tests/run-bats.sh             every tests/[0-9]*.bats, in order
+#   ./tests/run-bats.sh 00 50-cgroup tests/80-signals.bats   a subset
+#   ./tests/run-bats.sh -f 'memory' 50                      by test name
+#
+# Pretty output on a terminal, TAP otherwise; either way the last line is
+# "N passed, N failed[, N skipped]" and the exit status is non-zero when
+# anything failed.  With MUST_WORK=1 (CI) a skipped test counts as a failure:
+# helpers.bash only skips for a missing kernel feature, and CI must have all.
+#
+# Knobs: HUSK (binary under test), MUST_WORK, BATS_TEST_TIMEOUT (seconds per
+# test, default 120).  Only bash and bats are assumed, so this runs the same
+# on a workstation and inside the test VM.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+
+die() {
+	echo "run-bats: $*" >&2
+	exit 2
+}
+
+command -v bats >/dev/null 2>&1 ||
+	die "bats not found (install it: ./tests/install-deps.sh test)"
+
+# Resolve each argument: a path, or a file name in tests/ with or without
+# .bats, or just its number ("50" -> tests/50-*.bats).
+files=()
+bats_opts=()
+args=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	-f | --filter)
+		[ $# -ge 2 ] || die "$1 needs a regular expression"
+		bats_opts+=(--filter "$2")
+		shift 2
+		;;
+	-*) die "unknown option '$1' (only -f REGEX is passed to bats)" ;;
+	*)
+		args+=("$1")
+		shift
+		;;
+	esac
+done
+if [ ${#args[@]} -eq 0 ]; then
+	files=("$here"/[0-9]*.bats)
+	[ -e "${files[0]}" ] || die "no tests in '$here'"
+fi
+for arg in "${args[@]}"; do
+	if [ -f "$arg" ]; then
+		files+=("$arg")
+		continue
+	fi
+	matches=()
+	for cand in "$here/$arg" "$here/$arg.bats" "$here/$arg"-*.bats; do
+		[ -f "$cand" ] && matches+=("$cand")
+	done
+	[ ${#matches[@]} -gt 0 ] || die "no test file matches '$arg'"
+	files+=("${matches[0]}")
+done
+
+report=$(mktemp -d "${TMPDIR:-/tmp}/run-bats.XXXXXX") || die "mktemp failed"
+trap 'rm -rf "$report"' EXIT
+
+export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-120}
+if [ -t 1 ]; then
+	formatter=pretty
+else
+	formatter=tap
+fi
+
+# The live output uses the chosen formatter; the counting reads the TAP
+# report bats writes alongside, so both modes count the same way.
+bats --formatter "$formatter" --report-formatter tap --output "$report" \
+	--print-output-on-failure "${bats_opts[@]}" "${files[@]}"
+rc=$?
+
+tap="$report/report.tap"
+[ -f "$tap" ] || die "bats wrote no report (exit status $rc)"
+
+planned=0 passed=0 failed=0 skipped=0
+while IFS= read -r line; do
+	case $line in
+	1..*) planned=${line#1..} ;;
+	"not ok "*) failed=$((failed + 1)) ;;
+	"ok "*" # skip"*) skipped=$((skipped + 1)) ;;
+	"ok "*) passed=$((passed + 1)) ;;
+	esac
+done <"$tap"
+
+# A test file that dies mid-way leaves tests unreported: count them failed.
+missing=$((planned - passed - failed - skipped))
+if [ "$missing" -gt 0 ]; then
+	echo "run-bats: $missing planned tests never reported" >&2
+	failed=$((failed + missing))
+fi
+if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+	echo "run-bats: bats exited with status $rc" >&2
+	failed=1
+fi
+if [ "${MUST_WORK:-0}" = 1 ] && [ "$skipped" -gt 0 ]; then
+	echo "run-bats: MUST_WORK=1: $skipped skipped tests count as failures" >&2
+	failed=$((failed + skipped))
+fi
+
+summary="$passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
+echo "$summary"
+
+[ "$failed" -eq 0 ] && [ "$((passed + skipped))" -gt 0 ]
