@@ -147,8 +147,8 @@ static int make_node(int rootfd, const struct ns_fs *fs,
 	if (mknodat(parent, name, fmt | mode, dev) < 0) {
 		herr_sys(e, errno, "mknod '%s'", d->path);
 		if (errno == EPERM)
-			herr_hint(e, "mknod of devices is not allowed in a "
-				     "user namespace");
+			herr_hint(e, "the devices cgroup must allow 'm' for "
+				     "it, and a user namespace forbids mknod");
 		return -1;
 	}
 	node = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);

@@ -402,6 +402,7 @@ static int parent_spawn(struct ctr *c, int *code, struct herr *e)
 		return herr_set(e, EINVAL, "%s: .process: required to run a "
 					   "container", cfg->path);
 	fill_fs(c);
+	setup_default_devices(cfg);
 	c->new_userns = cfg->ns[NS_USER].wanted && !cfg->ns[NS_USER].path;
 	if (st_create(c->o->root, c->o->id, &c->statefd, e) < 0)
 		return -1;

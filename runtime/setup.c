@@ -331,3 +331,42 @@ const char *setup_describe_memory_limit(const struct rt_config *cfg)
 			 (long long)l);
 	return buf;
 }
+
+void setup_default_devices(struct rt_config *cfg)
+{
+	/* What every container may use, as runc allows it: mknod of any
+	 * char/block node (the cgroup still gates open), and the standard
+	 * /dev nodes; appended after the config's rules so they survive its
+	 * deny-all. */
+	static const struct cg_device_rule defaults[] = {
+		{ true, 'c', -1, -1, "m" },  { true, 'b', -1, -1, "m" },
+		{ true, 'c', 1, 3, "rwm" },  { true, 'c', 1, 5, "rwm" },
+		{ true, 'c', 1, 7, "rwm" },  { true, 'c', 1, 8, "rwm" },
+		{ true, 'c', 1, 9, "rwm" },  { true, 'c', 5, 0, "rwm" },
+		{ true, 'c', 5, 1, "rwm" },  { true, 'c', 5, 2, "rwm" },
+		{ true, 'c', 136, -1, "rwm" }, { true, 'c', 10, 200, "rwm" },
+	};
+	struct cg_resources *r = &cfg->resources;
+	size_t n = ARRAY_SIZE(defaults) + cfg->ndevices;
+
+	if (r->ndevices == 0)
+		return; /* no device rules at all: nothing is restricted */
+	r->devices = xrealloc(r->devices,
+			      (r->ndevices + n) * sizeof(*r->devices));
+	memcpy(r->devices + r->ndevices, defaults, sizeof(defaults));
+	r->ndevices += ARRAY_SIZE(defaults);
+	/* linux.devices are the container's own: allow them too. */
+	for (size_t i = 0; i < cfg->ndevices; i++) {
+		const struct ns_device *d = &cfg->devices[i];
+
+		if (d->type == 'p')
+			continue;
+		r->devices[r->ndevices++] = (struct cg_device_rule){
+			.allow = true,
+			.type = d->type == 'u' ? 'c' : d->type,
+			.major = d->major,
+			.minor = d->minor,
+			.access = "rwm",
+		};
+	}
+}

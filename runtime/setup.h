@@ -45,6 +45,9 @@ int setup_personality(const struct rt_config *cfg, struct herr *e);
 int setup_signals(const sigset_t *old_mask, struct herr *e);
 
 /* Parent helpers. */
+/* Append the standard /dev nodes and linux.devices to the device rules
+ * when the config restricts devices (podman sends only a deny-all). */
+void setup_default_devices(struct rt_config *cfg);
 const char *setup_seccomp_cache_dir(void);
 /* true when the writer of gid_map lacks CAP_SETGID in the parent user
  * namespace, so setgroups must be denied first (rootless). */
