@@ -115,6 +115,10 @@ int base_write_file_atomic(const char *dir, const char *name, const void *buf,
 /* mkdir -p with mode for each created component (absolute or relative). */
 int base_mkdir_p(const char *path, mode_t mode);
 
+/* Now as RFC 3339 in UTC with nanoseconds: "2026-11-23T14:16:40.123456789Z"
+ * (what containerd's log reader and the OCI state's "created" want). */
+void base_now_rfc3339(char *buf, size_t len);
+
 /* Signals by name: "TERM", "SIGTERM", "15" → 15.  Returns -1 if unknown. */
 int base_signal_parse(const char *s);
 /* "SIGTERM" for 15, or NULL. */

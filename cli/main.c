@@ -30,16 +30,7 @@ static void log_record(const char *level, const char *msg)
 	f = fopen(cli_g.log, "ae");
 	if (!f)
 		return;
-	{
-		struct timespec now;
-		struct tm tm;
-		char base[32];
-
-		clock_gettime(CLOCK_REALTIME, &now);
-		gmtime_r(&now.tv_sec, &tm);
-		strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-		snprintf(ts, sizeof(ts), "%s.%09ldZ", base, now.tv_nsec);
-	}
+	base_now_rfc3339(ts, sizeof(ts));
 	if (strcmp(cli_g.log_format, "json") == 0) {
 		json_t *o = json_pack("{s:s, s:s, s:s}", "level", level, "msg",
 				      msg, "time", ts);

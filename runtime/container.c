@@ -386,6 +386,30 @@ static int recv_from_child(struct ctr *c, struct sync_msg *m, int *code,
 	}
 }
 
+/* Undo what parent_spawn made, newest first: the init, the cgroup, the
+ * state directory. */
+static void ctr_undo(struct ctr *c)
+{
+	setup_undo_child(c->pid, c->pidfd);
+	c->pid = 0;
+	cg_destroy(take_ptr(c->cg), &(struct herr){ 0 });
+	if (c->statefd >= 0)
+		st_remove(c->o->root, c->o->id, c->statefd, &(struct herr){ 0 });
+}
+
+/* A detached container's pty master goes to --console-socket; husk does
+ * not stay around to proxy it. */
+static int hand_over_pty(struct ctr *c, const char *cmd, struct herr *e)
+{
+	if (c->pty_master < 0)
+		return 0;
+	if (!c->o->console_socket)
+		return herr_set(e, EINVAL, "process.terminal is true: "
+					   "--console-socket is required with %s",
+				cmd);
+	return sync_send_console(c->o->console_socket, c->pty_master, e);
+}
+
 /* husk's side, from the bundle to an init that is set up (and, in run
  * mode, exec'd).  On failure everything made so far is undone. */
 static int parent_spawn(struct ctr *c, int *code, struct herr *e)
@@ -476,11 +500,7 @@ static int parent_spawn(struct ctr *c, int *code, struct herr *e)
 	}
 	return 0;
 undo:
-	setup_undo_child(c->pid, c->pidfd);
-	c->pid = 0;
-	cg_destroy(take_ptr(c->cg), &(struct herr){ 0 });
-	if (c->statefd >= 0)
-		st_remove(c->o->root, c->o->id, c->statefd, &(struct herr){ 0 });
+	ctr_undo(c);
 	return -1;
 }
 
@@ -505,7 +525,7 @@ static int record_state(struct ctr *c, struct herr *e)
 	char created[64], dir[64];
 	size_t len;
 
-	st_now_rfc3339(created, sizeof(created));
+	base_now_rfc3339(created, sizeof(created));
 	r.created = created;
 	/* exec reads this copy: the bundle may change after create. */
 	json = base_read_file_at(AT_FDCWD, path, &len);
@@ -528,22 +548,12 @@ int rt_create(const struct rt_opts *o, struct herr *e)
 	ctr_init(&c, o, MODE_CREATE);
 	if (parent_spawn(&c, &code, e) < 0)
 		goto out;
-	if (c.pty_master >= 0 && o->console_socket &&
-	    sync_send_console(o->console_socket, c.pty_master, e) < 0)
-		goto undo;
-	if (c.pty_master >= 0 && !o->console_socket) {
-		herr_set(e, EINVAL, "process.terminal is true: --console-socket "
-				    "is required with create");
-		goto undo;
-	}
-	if (record_state(&c, e) < 0)
+	if (hand_over_pty(&c, "create", e) < 0 || record_state(&c, e) < 0)
 		goto undo;
 	rc = 0;
 	goto out;
 undo:
-	setup_undo_child(c.pid, c.pidfd);
-	cg_destroy(take_ptr(c.cg), &(struct herr){ 0 });
-	st_remove(o->root, o->id, c.statefd, &(struct herr){ 0 });
+	ctr_undo(&c);
 out:
 	ctr_free(&c);
 	return rc;
@@ -566,17 +576,8 @@ int rt_run(const struct rt_opts *o, int *status, struct herr *e)
 	}
 	if (o->detach) {
 		/* run --detach is create + start. */
-		if (c.pty_master >= 0 &&
-		    (!o->console_socket ||
-		     sync_send_console(o->console_socket, c.pty_master, e) < 0)) {
-			if (!o->console_socket)
-				herr_set(e, EINVAL,
-					 "process.terminal is true: "
-					 "--console-socket is required with "
-					 "--detach");
-			goto undo;
-		}
-		if (record_state(&c, e) < 0 || setup_start(c.statefd, e) < 0)
+		if (hand_over_pty(&c, "--detach", e) < 0 ||
+		    record_state(&c, e) < 0 || setup_start(c.statefd, e) < 0)
 			goto undo;
 		*status = 0;
 		rc = 0;
@@ -611,9 +612,7 @@ int rt_run(const struct rt_opts *o, int *status, struct herr *e)
 	}
 	goto out;
 undo:
-	setup_undo_child(c.pid, c.pidfd);
-	cg_destroy(take_ptr(c.cg), &(struct herr){ 0 });
-	st_remove(o->root, o->id, c.statefd, &(struct herr){ 0 });
+	ctr_undo(&c);
 out:
 	ctr_free(&c);
 	return rc;

@@ -316,18 +316,6 @@ char *st_to_oci_json(const struct st_record *r, enum st_status s)
 	return out;
 }
 
-void st_now_rfc3339(char *buf, size_t len)
-{
-	struct timespec ts;
-	struct tm tm;
-	char tmp[32];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(tmp, sizeof(tmp), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%09ldZ", tmp, ts.tv_nsec);
-}
-
 int st_write_pid_file(const char *path, pid_t pid, struct herr *e)
 {
 	char dir[PATH_MAX], num[32];

@@ -63,8 +63,6 @@ char *st_to_oci_json(const struct st_record *r, enum st_status s);
 
 /* Start time of pid (field 22 of /proc/PID/stat), 0 if gone. */
 unsigned long long st_proc_start_time(pid_t pid);
-/* Now as RFC 3339 with nanoseconds, UTC: "2026-11-23T14:16:40.123456789Z" */
-void st_now_rfc3339(char *buf, size_t len);
 /* Write a pid file atomically: decimal digits, no newline. */
 int st_write_pid_file(const char *path, pid_t pid, struct herr *e);
 
