@@ -284,20 +284,26 @@ static __attribute__((noreturn)) void child_init(struct ctr *c)
 	struct herr e = { 0 };
 
 	base_closep(&c->sync_parent);
+	/* Our copy of the state dir fd shares the parent's flock: holding it
+	 * until execve would block `start` (and every other command) for as
+	 * long as we wait on exec.fifo. */
+	base_closep(&c->statefd);
 	/* [2] Wait until the parent has written our id maps.  GO carries our
 	 * pid as the host sees it, for the state that hooks read. */
 	c->pid = setup_wait_go(c->sync_child, &e);
 	if (c->pid < 0)
 		child_fail(c, SYNC_ERROR, 1, &e);
+	/* clone3 placed us in the v2 hierarchy only: v1 ones (hybrid hosts)
+	 * are joined here; cg_enter_self skips where we already are.  Before
+	 * becoming the mapped root, who may not write the host's files, and
+	 * before joining a mount namespace that may hide /sys/fs/cgroup. */
+	if (c->cg)
+		STEP(cg_enter_self(c->cg, &e));
 	if (c->new_userns)
 		STEP(setup_become_root(cfg->uid_mappings, cfg->nuid_mappings,
 				       cfg->gid_mappings, cfg->ngid_mappings,
 				       &e));
 	STEP(ns_child_join(cfg->ns, &e));
-	/* clone3 placed us in the v2 hierarchy only: v1 ones (hybrid hosts)
-	 * are joined here; cg_enter_self skips where we already are. */
-	if (c->cg)
-		STEP(cg_enter_self(c->cg, &e));
 	/* After joining the cgroup, so that it is the namespace's root. */
 	if (cfg->ns[NS_CGROUP].wanted && !cfg->ns[NS_CGROUP].path)
 		STEP(setup_unshare(CLONE_NEWCGROUP, &e));

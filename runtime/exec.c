@@ -217,15 +217,17 @@ static __attribute__((noreturn)) void exec_child(struct xctx *x)
 	char exe[4096];
 
 	base_closep(&x->sync[0]);
+	/* clone3 placed us in the v2 hierarchy only: v1 ones (hybrid hosts)
+	 * are joined here; cg_enter_self skips where we already are.  Before
+	 * setns: the cgroup paths are the host's, and the container's mount
+	 * namespace may not show them (podman mounts its own cgroup there). */
+	if (x->cg)
+		XSTEP(cg_enter_self(x->cg, &e));
 	/* The rest of the init's namespaces, user first, in one call. */
 	base_debug("setns(pidfd of %d, 0x%x)", (int)x->r.pid, x->join_flags);
 	if (x->join_flags && syscall(SYS_setns, x->initfd, x->join_flags) < 0)
 		XSTEP(herr_sys(&e, errno, "setns into container '%s'",
 			       x->o->id));
-	/* clone3 placed us in the v2 hierarchy only: v1 ones (hybrid hosts)
-	 * are joined here; cg_enter_self skips where we already are. */
-	if (x->cg)
-		XSTEP(cg_enter_self(x->cg, &e));
 	if (p->terminal)
 		XSTEP(setup_terminal(x->sync[1], p, &e));
 	else

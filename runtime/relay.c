@@ -68,14 +68,20 @@ static int copy_some(int from, int to)
 	return 1;
 }
 
-static void reap_others(pid_t init)
+/* Reap orphans reparented to us (PR_SET_CHILD_SUBREAPER).  The SIGCHLD of
+ * the init itself can be read before its pidfd turns readable, so this may
+ * reap the init too: its wait status is kept in *init_ws for the pidfd
+ * branch, which would otherwise find no child to wait for. */
+static void reap_others(pid_t init, int *init_ws, bool *init_reaped)
 {
 	pid_t p;
+	int ws;
 
-	/* Orphans reparented to us (PR_SET_CHILD_SUBREAPER). */
-	while ((p = waitpid(-1, NULL, WNOHANG | __WNOTHREAD)) > 0)
-		if (p == init)
-			break; /* cannot happen: init is waited by pidfd */
+	while ((p = waitpid(-1, &ws, WNOHANG | __WNOTHREAD)) > 0)
+		if (p == init) {
+			*init_ws = ws;
+			*init_reaped = true;
+		}
 }
 
 static int epoll_add(int ep, int fd)
@@ -91,7 +97,8 @@ int rt_relay(pid_t pid, int pidfd, int pty_master, int *status,
 	_cleanup_fd_ int ep = -1, sfd = -1;
 	struct tty t = { .master = pty_master };
 	sigset_t all;
-	int rc = -1;
+	int rc = -1, init_ws = 0;
+	bool init_reaped = false;
 
 	sigfillset(&all);
 	sfd = signalfd(-1, &all, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -124,7 +131,8 @@ int rt_relay(pid_t pid, int pidfd, int pty_master, int *status,
 					int sig = (int)si.ssi_signo;
 
 					if (sig == SIGCHLD) {
-						reap_others(pid);
+						reap_others(pid, &init_ws,
+							    &init_reaped);
 						continue;
 					}
 					if (sig == SIGWINCH && t.master >= 0) {
@@ -153,7 +161,9 @@ int rt_relay(pid_t pid, int pidfd, int pty_master, int *status,
 				while (t.master >= 0 &&
 				       copy_some(t.master, STDOUT_FILENO) == 1)
 					;
-				while (waitpid(pid, &ws, 0) < 0) {
+				ws = init_ws;
+				while (!init_reaped &&
+				       waitpid(pid, &ws, 0) < 0) {
 					if (errno != EINTR) {
 						herr_sys(e, errno, "waitpid");
 						goto out;
@@ -162,7 +172,7 @@ int rt_relay(pid_t pid, int pidfd, int pty_master, int *status,
 				*status = rt_wait_status(ws);
 				base_debug("init %d exited: status %d",
 					   (int)pid, *status);
-				reap_others(pid);
+				reap_others(pid, &init_ws, &init_reaped);
 				rc = 0;
 				goto out;
 			} else if (fd == t.master) {
