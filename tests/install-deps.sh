@@ -3,7 +3,8 @@
 #
 #   build  compile husk and the static test probe
 #   test   build + everything `make check` uses (bats, jq, schema validator,
-#          clang's libFuzzer, qemu for the VM suite, newuidmap, ip, unshare)
+#          clang's libFuzzer, qemu for the VM suite, newuidmap, ip, unshare,
+#          and the engines 95-engines drives husk from: podman, containerd)
 #   bench  build + the runtimes and the timer `make bench` compares against
 #
 # Only packages that are missing are installed, so on a prepared machine this
@@ -29,8 +30,8 @@ build_pkgs="gcc make pkg-config libc6-dev libseccomp-dev libcap-dev libjansson-d
 case $mode in
 build) want=$build_pkgs ;;
 test) want="$build_pkgs bats bats-assert bats-support jq python3 python3-jsonschema
-	qemu-system-x86 uidmap clang iproute2 util-linux" ;;
-bench) want="$build_pkgs crun runc hyperfine" ;;
+	qemu-system-x86 uidmap clang iproute2 util-linux podman conmon containerd" ;;
+bench) want="$build_pkgs crun runc hyperfine jq python3 time util-linux" ;;
 *) die "usage: install-deps.sh build|test|bench [--dry-run]" ;;
 esac
 

@@ -1,0 +1,318 @@
+#!/usr/bin/env bats
+# 50-cgroup: the container's cgroup and its limits.  Every test must pass on
+# a hybrid host (v1 memory/pids/cpu controllers) and on pure cgroup v2 (the
+# VM: tests/vm/run.sh -- ./tests/run-bats.sh tests/50-cgroup.bats), so each
+# one reads the file names of whichever version carries the controller.
+
+load helpers
+
+setup() {
+	common_setup
+	# Relative placement lands under husk's own cgroup: remember what is
+	# there now, so teardown removes only what this test made.
+	REL_NAME="husk-rel-$ID"
+}
+
+teardown() {
+	local d
+	# A relative cgroupsPath goes under the cgroup husk runs in, which
+	# on this host may be the supervisor's: remove only our own name.
+	for d in $(_rel_dirs); do
+		_kill_cgroup "$d"
+		_rmdir_cgroup "$d"
+	done
+	common_teardown
+}
+
+# v2 CONTROLLER: the controller is handled by cgroup v2 on this host.
+v2() {
+	local d m
+	d=$(cgroup_dir "$1") || return 2
+	m=$(_cgroup_hierarchies | awk '$2 == "cgroup2" { print $1 }')
+	[ -n "$m" ] && [ "$d" = "$m$(cgroup_path)" ]
+}
+
+# husk_quiet ARGS...: husk for commands that leave a container running
+# (create, run --detach): its stdio must not be bats' pipes, or `run` would
+# wait for the container to close them.  Sets status and output like `run`.
+husk_quiet() {
+	status=0
+	"$HUSK" --root "$HUSK_ROOT" "$@" >"$BATS_TEST_TMPDIR/quiet.out" 2>&1 </dev/null || status=$?
+	output=$(cat "$BATS_TEST_TMPDIR/quiet.out")
+}
+
+# The directory husk's own cgroup has in the hierarchy of CONTROLLER, for
+# relative placement ("" controller name for v2).
+_own_dir() {
+	local m type opts want=$1 rel
+	while read -r m type opts; do
+		if [ "$type" = cgroup2 ]; then
+			[ -z "$want" ] || continue
+			rel=$(awk -F: '$1 == "0" { print $3 }' /proc/self/cgroup)
+		else
+			[[ -n $want && ",$opts," == *",$want,"* ]] || continue
+			rel=$(awk -F: -v c="$want" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' /proc/self/cgroup)
+		fi
+		echo "$m${rel%/}"
+		return 0
+	done < <(_cgroup_hierarchies)
+}
+
+# Every directory named $REL_NAME anywhere a relative cgroup could land.
+_rel_dirs() {
+	local m
+	[ -n "${REL_NAME:-}" ] || return 0
+	for m in $(_cgroup_mounts); do
+		find "$m" -maxdepth 6 -type d -name "$REL_NAME" 2>/dev/null
+	done
+}
+
+# limit_file CONTROLLER: the file holding its main limit on the host.
+limit_file() {
+	case $1 in
+	memory) v2 memory && echo memory.max || echo memory.limit_in_bytes ;;
+	pids) echo pids.max ;;
+	esac
+}
+
+# The CPU time (microseconds) the container's cgroup has used so far.
+cpu_usage_usec() {
+	local d
+	if v2 cpu; then
+		d=$(cgroup_dir cpu)
+		awk '$1 == "usage_usec" { print $2 }' "$d/cpu.stat"
+	else
+		d=$(cgroup_dir cpuacct)
+		echo $(($(cat "$d/cpuacct.usage") / 1000))
+	fi
+}
+
+@test "cgroup: memory, pids and cpu limits are written to the container's cgroup" {
+	require_kernel_feature cgroup-memory
+	require_kernel_feature cgroup-pids
+	require_kernel_feature cgroup-cpu
+	make_bundle
+	cfg '.linux.resources.memory.limit = 67108864
+	     | .linux.resources.pids.limit = 50
+	     | .linux.resources.cpu.quota = 20000
+	     | .linux.resources.cpu.period = 100000'
+	cfg_args /bin/sleep 60
+	husk_quiet create --bundle "$BUNDLE" "$ID"
+	assert_success
+	local mem pids cpu
+	mem=$(cgroup_dir memory)
+	pids=$(cgroup_dir pids)
+	cpu=$(cgroup_dir cpu)
+	run -0 cat "$mem/$(limit_file memory)"
+	assert_output 67108864
+	run -0 cat "$pids/pids.max"
+	assert_output 50
+	if v2 cpu; then
+		run -0 cat "$cpu/cpu.max"
+		assert_output '20000 100000'
+	else
+		run -0 cat "$cpu/cpu.cfs_quota_us"
+		assert_output 20000
+		run -0 cat "$cpu/cpu.cfs_period_us"
+		assert_output 100000
+	fi
+	# The init is a member of every one of those cgroups (v1: it joined
+	# each hierarchy, not only the one it was cloned into).
+	local pid
+	pid=$(jq -r .pid <<<"$("$HUSK" --root "$HUSK_ROOT" state "$ID")")
+	[[ $pid =~ ^[0-9]+$ ]] || fail "no pid in state"
+	run -0 cat "$mem/cgroup.procs"
+	assert_line "$pid"
+	run -0 cat "$pids/cgroup.procs"
+	assert_line "$pid"
+	run -0 cat "$cpu/cgroup.procs"
+	assert_line "$pid"
+	husk_run -0 delete --force "$ID"
+	assert_clean
+}
+
+@test "cgroup: without a cgroup namespace /proc/self/cgroup names /husk-test/ID" {
+	require_kernel_feature cgroup-memory
+	require_kernel_feature cgroup-pids
+	make_bundle
+	cfg 'del(.linux.namespaces[] | select(.type == "cgroup"))
+	     | .linux.resources.memory.limit = 67108864
+	     | .linux.resources.pids.limit = 50'
+	cfg_args cat /proc/self/cgroup
+	husk_run -0 run --bundle "$BUNDLE" "$ID"
+	if v2 memory; then
+		assert_line "0::$(cgroup_path)"
+	else
+		assert_line --regexp "^[0-9]+:memory:$(cgroup_path)\$"
+		assert_line --regexp "^[0-9]+:pids:$(cgroup_path)\$"
+	fi
+	assert_clean
+}
+
+@test "cgroup: with a cgroup namespace and mount the limits are readable inside" {
+	require_kernel_feature cgroupns
+	require_kernel_feature cgroup-memory
+	require_kernel_feature cgroup-pids
+	make_bundle
+	cfg '.linux.resources.memory.limit = 67108864
+	     | .linux.resources.pids.limit = 42'
+	local memf pidsf
+	if v2 memory; then
+		memf=/sys/fs/cgroup/memory.max
+	else
+		memf=/sys/fs/cgroup/memory/memory.limit_in_bytes
+	fi
+	if v2 pids; then
+		pidsf=/sys/fs/cgroup/pids.max
+	else
+		pidsf=/sys/fs/cgroup/pids/pids.max
+	fi
+	cfg_args sh -c "cat /proc/self/cgroup; echo mem=\$(cat $memf); echo pids=\$(cat $pidsf)"
+	husk_run -0 run --bundle "$BUNDLE" "$ID"
+	# The namespace is rooted at the container's cgroup.
+	if v2 memory; then
+		assert_line '0::/'
+	else
+		assert_line --regexp '^[0-9]+:memory:/$'
+	fi
+	refute_output --partial "$(cgroup_path)"
+	assert_line mem=67108864
+	assert_line pids=42
+	assert_clean
+}
+
+@test "cgroup: a memory hog past 32 MiB is OOM-killed; husk exits 137 and says so" {
+	require_kernel_feature cgroup-memory
+	make_bundle
+	# No swap either, or the hog would page out instead of dying.
+	cfg '.linux.resources.memory.limit = 33554432
+	     | .linux.resources.memory.swap = 33554432'
+	cfg_args probe memhog 256
+	husk_run -137 --separate-stderr run --bundle "$BUNDLE" "$ID"
+	refute_output --partial 'touched=256'
+	[[ $stderr == *"killed by the OOM killer"* ]] ||
+		fail "stderr does not name the OOM killer: $stderr"
+	local limit_re='32 ?MiB|33554432'
+	[[ $stderr =~ $limit_re ]] ||
+		fail "stderr does not give the limit: $stderr"
+	assert_clean
+}
+
+@test "cgroup: a fork bomb stops at pids.max with EAGAIN" {
+	require_kernel_feature cgroup-pids
+	make_bundle
+	cfg '.linux.resources.pids.limit = 20'
+	cfg_args probe forkbomb 200
+	husk_run -0 run --bundle "$BUNDLE" "$ID"
+	assert_line --regexp '^forked=[0-9]+ errno=EAGAIN$'
+	local forked
+	forked=$(sed -n 's/^forked=\([0-9]*\) .*/\1/p' <<<"$output")
+	# The probe itself counts, so fewer than 20 children got through.
+	[ "$forked" -lt 20 ] || fail "forked $forked children past pids.max 20"
+	[ "$forked" -gt 0 ] || fail "not even one child could be forked"
+	assert_clean
+}
+
+@test "cgroup: a 20% cpu quota gives about 0.2 s of cpu per second" {
+	require_kernel_feature cgroup-cpu
+	make_bundle
+	cfg '.linux.resources.cpu.quota = 20000
+	     | .linux.resources.cpu.period = 100000'
+	cfg_args probe burn 30
+	husk_quiet run --detach --bundle "$BUNDLE" "$ID"
+	assert_success
+	wait_until 5 test -n "$(cpu_usage_usec)"
+	local u0 u1 t0 t1
+	# Let it settle, then measure over two seconds of wall time.
+	wait_until 5 test "$(cpu_usage_usec)" -gt 0
+	u0=$(cpu_usage_usec)
+	t0=${EPOCHREALTIME/[.,]/}
+	# wait_until is for conditions; here the interval itself is the point.
+	wait_until 10 _elapsed_since "$t0" 2000000
+	u1=$(cpu_usage_usec)
+	t1=${EPOCHREALTIME/[.,]/}
+	local per_mille=$(((u1 - u0) * 1000 / (t1 - t0)))
+	echo "cpu ${u0}->${u1} usec over $((t1 - t0)) usec: ${per_mille}/1000" >&2
+	# 0.2 s per second, within ±50%.
+	[ "$per_mille" -ge 100 ] && [ "$per_mille" -le 300 ] ||
+		fail "cpu use ${per_mille}/1000 of a cpu, wanted 200 ±50%"
+	husk_run -0 kill "$ID" KILL
+	wait_until 10 _state_is stopped
+	husk_run -0 delete "$ID"
+	assert_clean
+}
+
+_elapsed_since() {
+	local now=${EPOCHREALTIME/[.,]/}
+	[ $((now - $1)) -ge "$2" ]
+}
+
+_state_is() {
+	"$HUSK" --root "$HUSK_ROOT" state "$ID" 2>/dev/null | jq -e --arg s "$1" '.status == $s' >/dev/null
+}
+
+@test "cgroup: bad resource values are refused with their JSON path, nothing created" {
+	local bad
+	make_bundle
+	cp "$BUNDLE/config.json" "$BATS_TEST_TMPDIR/good.json"
+	for bad in '.linux.resources.memory.limit = -5|.linux.resources.memory.limit' \
+		'.linux.resources.cpu.quota = 20000|.linux.resources.cpu' \
+		'.linux.resources.unified = {"../../x": "1"}|.linux.resources.unified'; do
+		cp "$BATS_TEST_TMPDIR/good.json" "$BUNDLE/config.json"
+		cfg "${bad%|*}"
+		husk_quiet create --bundle "$BUNDLE" "$ID"
+		assert_failure
+		assert_output --partial "${bad#*|}"
+		assert_clean
+	done
+	# Negative control: the same bundle with sane values is accepted.
+	cp "$BATS_TEST_TMPDIR/good.json" "$BUNDLE/config.json"
+	cfg '.linux.resources.memory.limit = 67108864'
+	cfg_args /bin/true
+	husk_run -0 run --bundle "$BUNDLE" "$ID"
+	assert_clean
+}
+
+@test "cgroup: a relative cgroupsPath goes under husk's own cgroup and is removed" {
+	require_kernel_feature cgroup-pids
+	make_bundle
+	cfg '.linux.cgroupsPath = $p | .linux.resources.pids.limit = 33' --arg p "$REL_NAME"
+	cfg 'del(.linux.namespaces[] | select(.type == "cgroup"))'
+	cfg_args sh -c 'cat /proc/self/cgroup; cat /sys/fs/cgroup/pids.max /sys/fs/cgroup/pids/pids.max 2>/dev/null; true'
+	husk_run -0 run --bundle "$BUNDLE" "$ID"
+	local own
+	if v2 pids; then
+		own=$(_own_dir "")
+		assert_line "0::${own#"$(_cgroup_hierarchies | awk '$2 == "cgroup2" { print $1 }')"}/$REL_NAME"
+	else
+		own=$(_own_dir pids)
+		assert_line --regexp "^[0-9]+:pids:${own#/sys/fs/cgroup/pids}/$REL_NAME\$"
+	fi
+	run -0 _rel_dirs
+	assert_output ''
+	assert_clean
+}
+
+@test "cgroup: a relative cgroup is removed even when the container fails to start" {
+	make_bundle
+	cfg '.linux.cgroupsPath = $p' --arg p "$REL_NAME"
+	cfg_args /no/such/binary
+	husk_run -127 run --bundle "$BUNDLE" "$ID"
+	assert_output --partial /no/such/binary
+	run -0 _rel_dirs
+	assert_output ''
+	assert_clean
+}
+
+@test "cgroup: without a cgroupsPath husk makes husk-ID under its own cgroup, removed after" {
+	require_kernel_feature cgroup-pids
+	make_bundle
+	cfg 'del(.linux.cgroupsPath) | del(.linux.namespaces[] | select(.type == "cgroup"))'
+	REL_NAME="husk-$ID"
+	cfg_args cat /proc/self/cgroup
+	husk_run -0 run --bundle "$BUNDLE" "$ID"
+	assert_output --regexp "/husk-$ID"
+	run -0 _rel_dirs
+	assert_output ''
+	assert_clean
+}

@@ -1,0 +1,263 @@
+#!/usr/bin/env bats
+# 90-lifecycle: create, start, state, kill, delete, exec, hooks and list, as
+# an engine drives them.  Host only.
+
+load helpers
+
+# husk_quiet ARGS...: husk for commands that leave a container running
+# (create, run --detach, exec --detach): its stdio must not be bats' pipes,
+# or `run` would wait for the container to close them.  Sets status/output.
+husk_quiet() {
+	status=0
+	"$HUSK" --root "$HUSK_ROOT" "$@" >"$BATS_TEST_TMPDIR/quiet.out" 2>&1 </dev/null || status=$?
+	output=$(cat "$BATS_TEST_TMPDIR/quiet.out")
+}
+
+# state_field KEY: one field of `husk state`, after checking the whole
+# document against the OCI state schema.
+state_field() {
+	"$HUSK" --root "$HUSK_ROOT" state "$ID" >"$BATS_TEST_TMPDIR/state.json" || return 1
+	"$REPO/tests/validate-schema.py" state "$BATS_TEST_TMPDIR/state.json" >&2 || return 1
+	jq -r ".$1" "$BATS_TEST_TMPDIR/state.json"
+}
+
+status_is() {
+	[ "$(state_field status 2>/dev/null)" = "$1" ]
+}
+
+# A created container running `sleep 600` (engine style).
+create_sleeper() {
+	make_bundle
+	cfg_args /bin/sleep 600
+	husk_quiet create --bundle "$BUNDLE" --pid-file "$BATS_TEST_TMPDIR/pid" "$ID"
+	assert_success
+}
+
+@test "lifecycle: create, start, kill, delete with state at every step" {
+	create_sleeper
+	run -0 state_field status
+	assert_output created
+	local pid
+	pid=$(state_field pid)
+	[[ $pid =~ ^[1-9][0-9]*$ ]] || fail "state pid '$pid' is not a pid"
+	# The pid file holds the digits and nothing else: no newline.
+	run -0 od -An -c "$BATS_TEST_TMPDIR/pid"
+	refute_output --partial '\n'
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/pid")" "$pid"
+	husk_quiet start "$ID"
+	assert_success
+	run -0 state_field status
+	assert_output running
+	husk_run -0 kill "$ID" KILL
+	wait_until 10 status_is stopped
+	husk_run -0 delete "$ID"
+	assert_clean
+}
+
+@test "lifecycle: kill takes signal numbers and names, with or without SIG" {
+	# The init is pid 1 of its namespace: the kernel drops signals it has
+	# no handler for, so the payload traps TERM (KILL needs no handler).
+	local sig out="$BATS_TEST_TMPDIR/trap.out"
+	for sig in 9 KILL SIGKILL 15 TERM SIGTERM; do
+		make_bundle
+		cfg_args probe trap TERM
+		"$HUSK" --root "$HUSK_ROOT" create --bundle "$BUNDLE" "$ID" \
+			>"$out" 2>&1 </dev/null
+		husk_quiet start "$ID"
+		assert_success
+		wait_until 10 grep -qx ready "$out"
+		husk_run -0 kill "$ID" "$sig"
+		wait_until 10 status_is stopped
+		case $sig in
+		*TERM | 15) run -0 grep -x 'got SIGTERM' "$out" ;;
+		*) run -1 grep 'got SIG' "$out" ;;
+		esac
+		husk_run -0 delete "$ID"
+		assert_clean
+		rm -rf "$BUNDLE"
+	done
+}
+
+@test "lifecycle: kill of a stopped container exits 1 'container not running'" {
+	make_bundle
+	cfg_args /bin/true
+	husk_quiet create --bundle "$BUNDLE" "$ID"
+	assert_success
+	husk_quiet start "$ID"
+	assert_success
+	wait_until 10 status_is stopped
+	husk_run -1 kill "$ID" TERM
+	assert_output --partial 'container not running'
+	husk_run -0 delete "$ID"
+	assert_clean
+}
+
+@test "lifecycle: delete of a running container is refused; --force works" {
+	create_sleeper
+	husk_quiet start "$ID"
+	assert_success
+	husk_run delete "$ID"
+	assert_failure
+	assert_output --partial running
+	run -0 state_field status
+	assert_output running
+	husk_run -0 delete --force "$ID"
+	assert_clean
+}
+
+@test "lifecycle: unknown ids: delete --force exits 0, state exits 1 'does not exist'" {
+	husk_run -0 delete --force no-such-id
+	husk_run -1 state no-such-id
+	assert_output --partial 'does not exist'
+}
+
+@test "lifecycle: two concurrent creates of one id: one wins, the other says 'already exists'" {
+	make_bundle
+	cfg_args /bin/sleep 600
+	"$HUSK" --root "$HUSK_ROOT" create --bundle "$BUNDLE" "$ID" \
+		>"$BATS_TEST_TMPDIR/a.out" 2>&1 </dev/null &
+	local a=$!
+	track_pid $a
+	"$HUSK" --root "$HUSK_ROOT" create --bundle "$BUNDLE" "$ID" \
+		>"$BATS_TEST_TMPDIR/b.out" 2>&1 </dev/null &
+	local b=$!
+	track_pid $b
+	local sa=0 sb=0
+	wait $a || sa=$?
+	wait $b || sb=$?
+	if [ $sa -eq 0 ]; then
+		[ $sb -ne 0 ] || fail "both creates succeeded"
+		run -0 cat "$BATS_TEST_TMPDIR/b.out"
+	else
+		[ $sb -eq 0 ] || fail "both creates failed: $(cat "$BATS_TEST_TMPDIR"/[ab].out)"
+		run -0 cat "$BATS_TEST_TMPDIR/a.out"
+	fi
+	assert_output --partial 'already exists'
+	run -0 state_field status
+	assert_output created
+	husk_run -0 delete --force "$ID"
+	assert_clean
+}
+
+@test "lifecycle: exec sees the container's hostname, pid namespace and cgroup" {
+	make_bundle
+	cfg '.hostname = "boxy"'
+	cfg_args /bin/sleep 600
+	husk_quiet run --detach --bundle "$BUNDLE" "$ID"
+	assert_success
+	husk_run -0 exec "$ID" hostname
+	assert_output boxy
+	# pid 1 is the init, sleep.
+	husk_run -0 exec "$ID" cat /proc/1/cmdline
+	assert_output --partial sleep
+	husk_run -0 exec "$ID" probe pid
+	refute_line pid=1
+	local init
+	init=$(state_field pid)
+	# In the same cgroup namespace and cgroup, exec and init read the same.
+	husk_run -0 exec "$ID" cat /proc/self/cgroup
+	local from_exec=$output
+	husk_run -0 exec "$ID" cat /proc/1/cgroup
+	assert_equal "$from_exec" "$output"
+	husk_run -0 exec "$ID" readlink /proc/self/ns/cgroup
+	assert_output "$(readlink "/proc/$init/ns/cgroup")"
+	# The exec'd process is a member of the container's cgroup on the host.
+	husk_quiet exec --detach --pid-file "$BATS_TEST_TMPDIR/epid" "$ID" sleep 30
+	assert_success
+	local epid
+	epid=$(cat "$BATS_TEST_TMPDIR/epid")
+	run -0 cat "/proc/$epid/cgroup"
+	assert_output --partial "$(cgroup_path)"
+	run -0 readlink "/proc/$epid/ns/pid"
+	assert_output "$(readlink "/proc/$init/ns/pid")"
+	husk_run -0 delete --force "$ID"
+	assert_clean
+}
+
+@test "lifecycle: exec of a missing binary exits 255; --user 1000:abc is refused" {
+	create_sleeper
+	husk_quiet start "$ID"
+	assert_success
+	husk_run -255 exec "$ID" /no/such/binary
+	assert_output --partial /no/such/binary
+	husk_run exec --user 1000:abc "$ID" true
+	assert_failure
+	assert_output --partial abc
+	husk_run -0 delete --force "$ID"
+	assert_clean
+}
+
+@test "lifecycle: run --detach, then state, kill and delete" {
+	make_bundle
+	cfg_args /bin/sleep 600
+	husk_quiet run --detach --bundle "$BUNDLE" "$ID"
+	assert_success
+	run -0 state_field status
+	assert_output running
+	# sleep as pid 1 has no TERM handler: the kernel would drop TERM.
+	husk_run -0 kill "$ID" KILL
+	wait_until 10 status_is stopped
+	husk_run -0 delete "$ID"
+	assert_clean
+}
+
+@test "lifecycle: hooks get the state JSON on stdin" {
+	make_bundle
+	local h="$BATS_TEST_TMPDIR/hooks"
+	mkdir "$h"
+	local kind hooks='{}'
+	for kind in prestart createRuntime poststart poststop; do
+		hooks=$(jq -c --arg k "$kind" --arg f "$h/$kind.json" \
+			'.[$k] = [{"path": "/bin/sh", "args": ["sh", "-c", ("cat > " + $f)]}]' <<<"$hooks")
+	done
+	cfg '.hooks = $h' --argjson h "$hooks"
+	cfg_args /bin/true
+	husk_run -0 run --bundle "$BUNDLE" "$ID"
+	for kind in prestart createRuntime poststart poststop; do
+		assert [ -s "$h/$kind.json" ]
+		run -0 jq -r .id "$h/$kind.json"
+		assert_output "$ID"
+		run -0 "$REPO/tests/validate-schema.py" state "$h/$kind.json"
+	done
+	run -0 jq -r .bundle "$h/createRuntime.json"
+	assert_output "$BUNDLE"
+	assert_clean
+}
+
+@test "lifecycle: a failing createRuntime hook aborts create and leaves nothing" {
+	make_bundle
+	cfg '.hooks.createRuntime = [{"path": "/bin/sh", "args": ["sh", "-c", "exit 3"]}]'
+	cfg_args /bin/sleep 600
+	husk_quiet create --bundle "$BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial createRuntime
+	husk_run -1 state "$ID"
+	assert_clean
+}
+
+@test "lifecycle: list shows the container" {
+	create_sleeper
+	husk_run -0 list
+	assert_output --partial "$ID"
+	assert_output --partial created
+	husk_run -0 list --format json
+	run -0 jq -r --arg id "$ID" '.[] | select(.id == $id) | .status' <<<"$output"
+	assert_output created
+	husk_run -0 delete --force "$ID"
+	assert_clean
+}
+
+@test "lifecycle: --log-format json writes one JSON error object per line" {
+	local log="$BATS_TEST_TMPDIR/log.json"
+	husk_run --log "$log" --log-format json state no-such-id
+	assert_failure
+	husk_run --log "$log" --log-format json kill no-such-id
+	assert_failure
+	run -0 wc -l <"$log"
+	[ "$output" -ge 2 ] || fail "expected 2 lines in the log"
+	local line
+	while IFS= read -r line; do
+		run -0 jq -e 'type == "object" and (.msg | type == "string")' <<<"$line"
+	done <"$log"
+	run -0 grep -c 'does not exist' "$log"
+}
