@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""report.py — turn bench/run.sh's raw samples into a table and results.json.
+
+usage: report.py SAMPLES RSS ERRORS OUT HUSK N WARMUP TOTAL RUNTIMES SCENARIOS
+Medians per runtime; husk/X ratios are taken per alternating turn (same
+sample index) and their median is reported, so slow drift cancels out.
+"""
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+(samples_f, rss_f, errors_f, out_f, husk, n, warmup, total, runtimes,
+ ran, compat) = sys.argv[1:]
+runtimes = runtimes.split()
+LABEL = {
+    "default": "1 run /bin/true",
+    "limits": "2 run + limits",
+    "userns": "3 run + userns",
+    "create-start-delete": "5 create/start/delete",
+    "exec": "6 exec /bin/true",
+}
+
+
+def load(path):
+    rows = []
+    with open(path) as f:
+        for line in f:
+            rows.append(line.rstrip("\n").split("\t"))
+    return rows
+
+
+# data[scen][metric][rt] = {idx: value}; failed runs are counted, not timed
+data, failures = {}, {}
+for scen, rt, idx, wall, cpu, rc in load(samples_f):
+    if rc != "0":
+        failures.setdefault(scen, {}).setdefault(rt, 0)
+        failures[scen][rt] += 1
+        continue
+    d = data.setdefault(scen, {"wall_ms": {}, "cpu_ms": {}})
+    d["wall_ms"].setdefault(rt, {})[int(idx)] = float(wall) * 1000
+    d["cpu_ms"].setdefault(rt, {})[int(idx)] = float(cpu) * 1000
+for _, rt, idx, kb in load(rss_f):
+    d = data.setdefault("rss", {"peak_rss_kb": {}})
+    d["peak_rss_kb"].setdefault(rt, {})[int(idx)] = float(kb)
+
+
+def summary(per_rt):
+    res = {}
+    for rt in runtimes:
+        v = list(per_rt.get(rt, {}).values())
+        if v:
+            res[rt] = {"median": statistics.median(v), "min": min(v),
+                       "max": max(v), "n": len(v)}
+    for other in runtimes:
+        if other == "husk":
+            continue
+        h, o = per_rt.get("husk", {}), per_rt.get(other, {})
+        pairs = [h[i] / o[i] for i in h if i in o and o[i] > 0]
+        if pairs:
+            res["husk/" + other] = statistics.median(pairs)
+    return res
+
+
+results = {}
+for scen, metrics in data.items():
+    results[scen] = {m: summary(v) for m, v in metrics.items()}
+    results[scen]["raw"] = {m: {rt: [v[i] for i in sorted(v)]
+                                for rt, v in per.items()}
+                            for m, per in metrics.items()}
+    if scen in failures:
+        results[scen]["failures"] = failures[scen]
+for scen, f in failures.items():
+    results.setdefault(scen, {"failures": f})
+
+# binary sizes: husk as built and stripped; the others as installed
+sizes = {}
+with tempfile.TemporaryDirectory() as tmp:
+    s = os.path.join(tmp, "husk")
+    shutil.copy(husk, s)
+    subprocess.run(["strip", s], check=False)
+    sizes["husk"] = os.path.getsize(husk)
+    sizes["husk (stripped)"] = os.path.getsize(s)
+for rt in ("crun", "runc"):
+    p = shutil.which(rt)
+    if p:
+        sizes[rt] = os.path.getsize(os.path.realpath(p))
+
+versions = {}
+for rt, cmd in (("husk", [husk, "--version"]), ("crun", ["crun", "--version"]),
+                ("runc", ["runc", "--version"])):
+    try:
+        versions[rt] = subprocess.run(cmd, capture_output=True, text=True
+                                      ).stdout.splitlines()[0]
+    except (OSError, IndexError):
+        versions[rt] = "?"
+
+errs = open(errors_f).read().splitlines()
+doc = {
+    "machine": {"kernel": platform.release(), "cpus": os.cpu_count()},
+    "versions": versions, "n": int(n), "warmup": int(warmup),
+    "scenarios_ran": ran.split(), "total_seconds": float(total),
+    "unchanged_runc_spec": dict(c.split("=") for c in compat.split()),
+    "results": results, "binary_bytes": sizes,
+    "errors_head": errs[:40],
+}
+with open(out_f, "w") as f:
+    json.dump(doc, f, indent=2)
+    f.write("\n")
+
+# ---- table ----
+hdr = f"{'scenario':<24}{'metric':<9}" + "".join(
+    f"{rt:>10}" for rt in runtimes) + "".join(
+    f"{'husk/' + o:>11}" for o in runtimes if o != "husk")
+print()
+print(f"N={n} (+{warmup} warm-up) per runtime, medians; ratios = median of "
+      "per-turn ratios")
+print(hdr)
+print("-" * len(hdr))
+
+
+def row(name, metric, s, fmt):
+    line = f"{name:<24}{metric:<9}"
+    for rt in runtimes:
+        line += f"{fmt(s[rt]['median']) if rt in s else 'FAIL':>10}"
+    for o in runtimes:
+        if o != "husk":
+            k = "husk/" + o
+            line += f"{s[k]:>11.2f}" if k in s else f"{'-':>11}"
+    print(line)
+
+
+for k in sorted(data):
+    if k.startswith(("seq", "par")) and k not in LABEL:
+        LABEL[k] = ("7 %s runs in a row" if k.startswith("seq")
+                    else "7 %s runs at once") % k[3:]
+for scen in ("default", "limits", "userns", "create-start-delete", "exec",
+             *sorted(k for k in results if k.startswith(("seq", "par")))):
+    if scen not in results:
+        continue
+    r = results[scen]
+    if "wall_ms" in r:
+        row(LABEL[scen], "wall ms", r["wall_ms"], lambda v: f"{v:.1f}")
+        row("", "cpu ms", r["cpu_ms"], lambda v: f"{v:.1f}")
+    if "failures" in r:
+        name = "" if "wall_ms" in r else LABEL[scen]
+        print(f"{name:<24}failures: " + ", ".join(
+            f"{k} {v}/{n}" for k, v in r["failures"].items()))
+if "rss" in results:
+    row("9 peak RSS", "kB", results["rss"]["peak_rss_kb"], lambda v: f"{v:.0f}")
+print(f"{'9 binary size':<24}{'kB':<9}" + "".join(
+    f"{sizes.get('husk (stripped)' if rt == 'husk' else rt, 0) / 1024:>10.0f}"
+    for rt in runtimes) + "   (husk stripped)")
+print(f"\nunchanged 'runc spec' config: {compat}")
+print(f"scenarios ran: {ran}; total {float(total):.0f} s; "
+      f"results in {out_f}")
+if errs:
+    print(f"{len(errs)} lines of runtime output/errors; first ones:")
+    for e in errs[:8]:
+        print("  " + e)

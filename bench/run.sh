@@ -1,0 +1,370 @@
+#!/bin/bash
+# run.sh — time husk against crun and runc on the same busybox bundle.
+#
+#   ./bench/run.sh                  scenarios 1 2 3 5 6 9, BENCH_N runs each
+#   BENCH_SCENARIOS="1 2 3 5 6 7 9" ./bench/run.sh     also the 100/20 bursts
+#   BENCH_N=20 BENCH_WARMUP=3 ./bench/run.sh
+#   BENCH_SCENARIOS="1 5 9" ./bench/run.sh
+#
+# See bench/README.md for what each scenario measures.  Results are printed
+# as one table and written to bench/results.json (raw samples included).
+#
+# Runtimes take turns (husk crun runc husk crun runc ...) so that a drift in
+# machine load hits all three alike; the husk/crun and husk/runc ratios are
+# taken per turn and then their median is reported.
+#
+# The host is never changed: on a hybrid cgroup host the whole bench runs in
+# a private mount namespace with /sys/fs/cgroup/unified unmounted, because
+# crun 1.8.1 refuses the hybrid layout; all three runtimes then see the same
+# pure v1 layout.  Every container gets a cgroup under /husk-bench/ and is
+# deleted with --force afterwards; cgroup directories left under /husk-bench
+# are removed at the end (only those, never anything else).
+set -euo pipefail
+
+prog=bench
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+N=${BENCH_N:-10}
+WARMUP=${BENCH_WARMUP:-2}
+# 7 is left out by default: it alone takes about three minutes here.
+SCENARIOS=${BENCH_SCENARIOS:-"1 2 3 5 6 9"}
+SEQ=${BENCH_SEQ:-100}   # scenario 7: sequential runs in one sample
+PAR=${BENCH_PAR:-20}    # scenario 7: parallel runs in one sample
+BURST_N=${BENCH_BURST_N:-1}
+RUNTIMES=${BENCH_RUNTIMES:-"husk crun runc"}
+HUSK=${HUSK:-$top/husk}
+OUT=${BENCH_OUT:-$here/results.json}
+
+die() {
+	echo "$prog: $*" >&2
+	exit 1
+}
+
+[ "$(id -u)" = 0 ] || die "must run as root (containers with cgroups)"
+# A no-op when everything is there (prints and installs nothing).
+[ -n "${HUSK_BENCH_INNER:-}" ] || "$top/tests/install-deps.sh" bench
+[ -x "$HUSK" ] || die "'$HUSK' not found: run 'make husk' first"
+for t in crun runc jq python3 unshare /usr/bin/time; do
+	command -v "$t" >/dev/null ||
+		die "'$t' not found: run ./tests/install-deps.sh bench"
+done
+
+# Re-enter in a private mount namespace if the host is hybrid (see above).
+if [ -z "${HUSK_BENCH_INNER:-}" ]; then
+	if [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
+		echo "$prog: hybrid cgroups: running in a private mount namespace" \
+			"without /sys/fs/cgroup/unified (crun 1.8.1 refuses hybrid)"
+		HUSK_BENCH_INNER=1 exec unshare -m --propagation private \
+			"$0" "$@"
+	fi
+else
+	umount /sys/fs/cgroup/unified || die "cannot unmount /sys/fs/cgroup/unified"
+	# crun still makes <path>/cgroup.procs under unified/: give it a
+	# private tmpfs that goes away with this namespace, not the host's.
+	mount -t tmpfs -o size=1m husk-bench /sys/fs/cgroup/unified ||
+		die "cannot mount a tmpfs on /sys/fs/cgroup/unified"
+fi
+
+work=$(mktemp -d /tmp/husk-bench.XXXXXX)
+# The user-namespace scenario's mapped root must reach its rootfs.
+chmod 755 "$work"
+samples=$work/samples.tsv
+errors=$work/errors.log
+: >"$samples"
+: >"$errors"
+
+declare -A RT_BIN=([husk]=$HUSK [crun]=crun [runc]=runc)
+
+cleanup() {
+	local rt d
+	for rt in $RUNTIMES; do
+		# Anything still registered in our private state dirs.
+		if [ -d "$work/state/$rt" ]; then
+			for d in "$work/state/$rt"/*/; do
+				[ -d "$d" ] || continue
+				"${RT_BIN[$rt]}" --root "$work/state/$rt" delete --force \
+					"$(basename "$d")" >/dev/null 2>&1 || true
+			done
+		fi
+	done
+	# Only the cgroups we made: /husk-bench/* in each hierarchy.
+	for d in /sys/fs/cgroup/*/husk-bench/*/ /sys/fs/cgroup/*/husk-bench/; do
+		if [ -d "$d" ]; then rmdir "$d" 2>/dev/null || true; fi
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "$prog: building the busybox bundle in $work"
+"$top/bundles/mkrootfs.sh" "$work/rootfs" >/dev/null
+# The user-namespace scenario needs a rootfs owned by the mapped root.
+cp -a "$work/rootfs" "$work/rootfs-userns"
+chown -hR 100000:100000 "$work/rootfs-userns"
+(cd "$work" && runc spec) # writes $work/config.json
+jq --arg root "$work/rootfs" \
+	'.process.args = ["/bin/true"] | .process.terminal = false |
+	 .root.path = $root' "$work/config.json" >"$work/plain.json"
+# `runc spec` lists ambient capabilities that are not inheritable, which the
+# kernel cannot grant; crun and runc skip them, husk refuses the config.
+# Check that once with the unchanged spec and report it, then time every
+# runtime with the same, grantable, capability sets.
+jq '.process.capabilities.inheritable = .process.capabilities.ambient' \
+	"$work/plain.json" >"$work/base.json"
+compat=""
+for r in $RUNTIMES; do
+	mkdir -p "$work/b/compat-$r"
+	jq '.linux.cgroupsPath = "/husk-bench/compat-'"$r"'"' "$work/plain.json" \
+		>"$work/b/compat-$r/config.json"
+	if out=$("${RT_BIN[$r]}" --root "$work/state/$r" run \
+		--bundle "$work/b/compat-$r" compat 2>&1 </dev/null); then
+		compat="$compat$r=ok "
+	else
+		compat="$compat$r=FAIL "
+		echo "$prog: $r refuses the unchanged 'runc spec' config: $out" >&2
+	fi
+	"${RT_BIN[$r]}" --root "$work/state/$r" delete --force compat \
+		>/dev/null 2>&1 || true
+	rmdir /sys/fs/cgroup/*/husk-bench/compat-"$r" 2>/dev/null || true
+done
+echo "$prog: unchanged runc spec: $compat"
+
+# Per-scenario changes to the default spec (jq filters: $uroot is jq's).
+# shellcheck disable=SC2016
+scen_jq() {
+	case $1 in
+	limits)
+		echo '.linux.resources = {
+			memory: {limit: 268435456},
+			cpu: {quota: 50000, period: 100000},
+			pids: {limit: 64}}'
+		;;
+	userns)
+		echo '.root.path = $uroot |
+			.linux.namespaces += [{type: "user"}] |
+			.linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}] |
+			.linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+		;;
+	exec)
+		echo '.process.args = ["/bin/sleep", "3600"]'
+		;;
+	*) echo . ;;
+	esac
+}
+
+seq_no=0
+# bundle SCEN RT — write a fresh bundle for the next container; sets $bundle,
+# $cid and $cgpath (absolute, under /husk-bench/).
+bundle() {
+	local scen=$1 r=$2 filter
+	seq_no=$((seq_no + 1))
+	cid=$scen-$seq_no
+	cgpath=/husk-bench/$r-$seq_no
+	bundle=$work/b/$r-$seq_no
+	mkdir -p "$bundle"
+	filter=$(scen_jq "$scen")
+	jq --arg uroot "$work/rootfs-userns" --arg cg "$cgpath" \
+		"$filter | .linux.cgroupsPath = \$cg" "$work/base.json" \
+		>"$bundle/config.json"
+}
+
+# rt RUNTIME ARGS... — call a runtime with its private state directory.
+rt() {
+	local r=$1
+	shift
+	"${RT_BIN[$r]}" --root "$work/state/$r" "$@"
+}
+
+# forget RT — remove the last container and its cgroup, whatever happened.
+forget() {
+	local r=$1 d
+	# `run` deletes its container itself; calling delete anyway would
+	# cost a runtime start (100 ms for runc) per container.
+	if [ -e "$work/state/$r/$cid" ]; then
+		rt "$r" delete --force "$cid" >/dev/null 2>&1 || true
+	fi
+	for d in /sys/fs/cgroup/*"$cgpath"/; do
+		if [ -d "$d" ]; then rmdir "$d" 2>/dev/null || true; fi
+	done
+	rm -rf "$bundle"
+}
+
+# Children's user and system CPU of this shell, as `times` prints them
+# (1m2.345s; a builtin, so no fork is counted).  Sets $cu $cs.  Converted
+# only after the second snapshot: a conversion's own subshells would
+# otherwise be counted as the runtime's CPU.
+child_cpu() {
+	times >"$work/times"
+	{
+		read -r _
+		read -r cu cs
+	} <"$work/times"
+}
+
+# timed SCEN RT IDX CMD... — run CMD once, append a sample line:
+# scen rt idx wall_s cpu_s rc.  Output of CMD goes to the error log.
+timed() {
+	local scen=$1 r=$2 idx=$3 t0 t1 u0 s0 rc=0
+	shift 3
+	child_cpu
+	u0=$cu s0=$cs
+	t0=$EPOCHREALTIME
+	"$@" >>"$errors" 2>&1 </dev/null || rc=$?
+	t1=$EPOCHREALTIME
+	child_cpu
+	if [ "$rc" != 0 ]; then
+		echo "[$scen $r #$idx] exit $rc: $*" >>"$errors"
+	fi
+	[ "$idx" -ge 0 ] || return 0 # warm-up: not recorded
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scen" "$r" "$idx" \
+		"$t0" "$t1" "$u0" "$s0" "$cu $cs" "$rc" >>"$work/raw.tsv"
+}
+
+# One run of each scenario for runtime R, sample number I (negative: warm-up).
+one_run() { # run of /bin/true, default or modified spec
+	local scen=$1 r=$2 i=$3
+	bundle "$scen" "$r"
+	timed "$scen" "$r" "$i" rt "$r" run --bundle "$bundle" "$cid"
+	forget "$r"
+}
+
+# create, start, wait until stopped, delete — four commands, timed together.
+csd() {
+	local r=$1 b=$2 id=$3 st
+	rt "$r" create --bundle "$b" "$id" || return 1
+	rt "$r" start "$id" || return 1
+	for _ in $(seq 1 1000); do
+		st=$(rt "$r" state "$id" | jq -r .status) || return 1
+		[ "$st" = stopped ] && break
+	done
+	[ "$st" = stopped ] || return 1
+	rt "$r" delete "$id"
+}
+one_csd() {
+	local r=$1 i=$2
+	bundle default "$r"
+	timed create-start-delete "$r" "$i" csd "$r" "$bundle" "$cid"
+	forget "$r"
+}
+
+# exec /bin/true in a running container (sleep 3600), one container per
+# runtime, reused for every sample.
+declare -A EXEC_ID EXEC_BUNDLE EXEC_CG
+exec_setup() {
+	local r=$1
+	bundle exec "$r"
+	EXEC_ID[$r]=$cid EXEC_BUNDLE[$r]=$bundle EXEC_CG[$r]=$cgpath
+	rt "$r" run --detach --bundle "$bundle" "$cid" >>"$errors" 2>&1 </dev/null ||
+		echo "[exec $r] setup failed" >>"$errors"
+}
+one_exec() {
+	local r=$1 i=$2
+	timed exec "$r" "$i" rt "$r" exec "${EXEC_ID[$r]}" /bin/true
+}
+exec_teardown() {
+	local r=$1
+	cid=${EXEC_ID[$r]} bundle=${EXEC_BUNDLE[$r]} cgpath=${EXEC_CG[$r]}
+	forget "$r"
+}
+
+# Peak RSS (kB) of the runtime for one `run` (GNU time: the largest of the
+# runtime process and the children it waited for).
+one_rss() {
+	local r=$1 i=$2 kb
+	bundle default "$r"
+	if /usr/bin/time -f %M -o "$work/rss" "${RT_BIN[$r]}" \
+		--root "$work/state/$r" run --bundle "$bundle" "$cid" \
+		>>"$errors" 2>&1 </dev/null; then
+		kb=$(tail -n 1 "$work/rss")
+		[ "$i" -lt 0 ] || printf 'rss\t%s\t%s\t%s\n' "$r" "$i" "$kb" \
+			>>"$work/rss.tsv"
+	else
+		echo "[rss $r #$i] failed" >>"$errors"
+	fi
+	forget "$r"
+}
+
+# COUNT containers (default spec), all run one after the other (seq) or all
+# at once (par); one sample is the whole burst.  Bundles are written first.
+burst_go() {
+	local mode=$1 r=$2 j
+	shift 2
+	for j in "$@"; do
+		if [ "$mode" = seq ]; then
+			rt "$r" run --bundle "$work/b/$r-$j" "default-$j" || return 1
+		else
+			rt "$r" run --bundle "$work/b/$r-$j" "default-$j" &
+		fi
+	done
+	[ "$mode" = seq ] && return 0
+	local rc=0
+	for j in $(jobs -p); do wait "$j" || rc=1; done
+	return $rc
+}
+one_burst() {
+	local mode=$1 count=$2 r=$3 i=$4 k nums=()
+	for k in $(seq "$count"); do
+		bundle default "$r"
+		nums+=("$seq_no")
+	done
+	timed "$mode$count" "$r" "$i" burst_go "$mode" "$r" "${nums[@]}"
+	for k in "${nums[@]}"; do
+		cid=default-$k cgpath=/husk-bench/$r-$k bundle=$work/b/$r-$k
+		forget "$r"
+	done
+}
+
+# alternate FUNC ARGS... — warm-up then N samples, runtimes taking turns.
+alternate() {
+	local f=$1 i r
+	shift
+	for i in $(seq "$WARMUP"); do
+		for r in $RUNTIMES; do "$f" "$@" "$r" "-$i"; done
+	done
+	for i in $(seq 0 $((N - 1))); do
+		for r in $RUNTIMES; do "$f" "$@" "$r" "$i"; done
+	done
+}
+# argument order shims (runtime and index come last from alternate)
+s_run() { one_run "$1" "$2" "$3"; }
+s_csd() { one_csd "$1" "$2"; }
+s_exec() { one_exec "$1" "$2"; }
+s_rss() { one_rss "$1" "$2"; }
+
+: >"$work/rss.tsv"
+ran=""
+start=$EPOCHREALTIME
+for s in $SCENARIOS; do
+	case $s in
+	1) echo "$prog: 1 run /bin/true (default spec)"
+		alternate s_run default ;;
+	2) echo "$prog: 2 run with limits (memory 256M, cpu 50000/100000, pids 64)"
+		alternate s_run limits ;;
+	3) echo "$prog: 3 run in a user namespace (0 -> 100000, 65536)"
+		alternate s_run userns ;;
+	5) echo "$prog: 5 create + start + wait stopped + delete"
+		alternate s_csd ;;
+	6) echo "$prog: 6 exec /bin/true in a running container"
+		for r in $RUNTIMES; do exec_setup "$r"; done
+		alternate s_exec
+		for r in $RUNTIMES; do exec_teardown "$r"; done ;;
+	7) echo "$prog: 7 $SEQ runs one after the other, $PAR at once"
+		N=$BURST_N WARMUP=0 alternate one_burst seq "$SEQ"
+		N=$BURST_N WARMUP=0 alternate one_burst par "$PAR" ;;
+	9) echo "$prog: 9 peak RSS of one run"
+		alternate s_rss ;;
+	*) die "unknown scenario '$s' (have 1 2 3 5 6 7 9)" ;;
+	esac
+	ran="$ran $s"
+done
+# wall = t1 - t0; cpu = children's (user + sys) after - before
+[ -s "$work/raw.tsv" ] && awk -F'\t' -v OFS='\t' '
+	function secs(t,  m, s) { m = t; sub(/m.*/, "", m); s = t
+		sub(/.*m/, "", s); sub(/s$/, "", s); return m * 60 + s }
+	{ split($8, a, " ")
+	  printf "%s\t%s\t%s\t%.6f\t%.3f\t%s\n", $1, $2, $3, $5 - $4,
+	    secs(a[1]) - secs($6) + secs(a[2]) - secs($7), $9 }' \
+	"$work/raw.tsv" >"$samples"
+total=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", b - a}')
+
+python3 "$here/report.py" "$samples" "$work/rss.tsv" "$errors" "$OUT" \
+	"$HUSK" "$N" "$WARMUP" "$total" "$RUNTIMES" "${ran# }" "${compat% }"
