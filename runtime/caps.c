@@ -147,7 +147,7 @@ int rt_child_set_caps(const struct rt_process *p, struct herr *e)
 	struct rt_caps c = p->caps;
 	int last = last_cap();
 	uint64_t known = last >= 63 ? ~0ULL : (1ULL << (last + 1)) - 1;
-	uint64_t unknown;
+	uint64_t unknown, lost;
 	char b[5][1024];
 
 	/* No capabilities object: nothing at all, like runc. */
@@ -174,6 +174,18 @@ int rt_child_set_caps(const struct rt_process *p, struct herr *e)
 		c.permitted &= known;
 		c.inheritable &= known;
 		c.ambient &= known;
+	}
+	/* The kernel raises an ambient capability only if it is permitted and
+	 * inheritable.  `runc spec` lists ambient ones that are not
+	 * inheritable; the runtime spec says to warn, not fail, and husk
+	 * never adds to the inheritable set to make them fit
+	 * (CVE-2022-29162). */
+	lost = c.ambient & ~(c.permitted & c.inheritable);
+	if (lost) {
+		base_warn("ambient capabilities %s are skipped: an ambient "
+			  "capability must also be permitted and inheritable",
+			  caps_str(lost, last, b[4], sizeof(b[4])));
+		c.ambient &= ~lost;
 	}
 	base_debug("capabilities: bounding=%s effective=%s permitted=%s "
 		   "inheritable=%s ambient=%s",

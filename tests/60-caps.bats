@@ -151,3 +151,22 @@ assert_caps_match_config() {
 	refute_output --partial 'CapEff='
 	assert_clean
 }
+
+@test "caps: ambient caps that are not inheritable (runc spec's config) are skipped with a warning" {
+	make_bundle
+	# What `runc spec` writes: ambient listed, inheritable absent.  runc
+	# and crun run it; the kernel cannot raise those ambient caps, and
+	# husk must not make them inheritable to force it.
+	cfg '.process.capabilities = {
+		bounding: ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
+		permitted: ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
+		effective: ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
+		ambient: ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"] }'
+	cfg_args probe caps
+	husk_run -0 run -b "$BUNDLE" "$ID"
+	assert_line --partial 'warning: ambient capabilities cap_kill,cap_net_bind_service,cap_audit_write are skipped'
+	assert_line CapInh=0000000000000000
+	assert_line CapAmb=0000000000000000
+	assert_line "CapPrm=$(cap_mask CAP_AUDIT_WRITE CAP_KILL CAP_NET_BIND_SERVICE)"
+	assert_clean
+}
