@@ -118,6 +118,15 @@ void base_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+void base_say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit("", fmt, ap);
+	va_end(ap);
+}
+
 static void *oom(void)
 {
 	static const char m[] = "husk: out of memory\n";

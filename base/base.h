@@ -56,6 +56,9 @@ extern bool base_debug_on;
 void base_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "husk: warning: <text>" on stderr (and to the log, see cli/). */
 void base_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "husk: MESSAGE": news about the container that is neither a warning nor
+ * an error (it was OOM-killed). */
+void base_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Where warnings and debug lines go; cli/ may redirect. Default: stderr. */
 extern void (*base_warn_hook)(const char *msg);
 

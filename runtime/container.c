@@ -602,7 +602,7 @@ int rt_run(const struct rt_opts *o, int *status, struct herr *e)
 		base_warn("%s", e->msg);
 	rc = rt_relay(c.pid, c.pidfd, c.pty_master, status, e);
 	if (rc == 0 && c.cg && cg_oom_killed(c.cg)) {
-		base_warn("container '%s' was killed by the OOM killer%s",
+		base_say("container '%s' was killed by the OOM killer%s",
 			  o->id, setup_describe_memory_limit(&c.cfg));
 		if (*status != 0)
 			*status = 137;

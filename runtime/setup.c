@@ -270,13 +270,22 @@ int setup_personality(const struct rt_config *cfg, struct herr *e)
 
 int setup_signals(const sigset_t *old_mask, struct herr *e)
 {
-	struct sigaction sa = { .sa_handler = SIG_DFL };
+	/* The kernel's struct sigaction: handler, flags, restorer, mask. */
+	struct {
+		void (*handler)(int);
+		unsigned long flags;
+		void (*restorer)(void);
+		uint64_t mask;
+	} dfl = { .handler = SIG_DFL };
 
 	/* Handlers do not survive exec anyway; SIG_IGN would, and a payload
-	 * should not inherit husk's. */
+	 * should not inherit its caller's.  The raw call, because glibc's
+	 * sigaction refuses signals 32 and 33 (its own), which a caller may
+	 * still have ignored. */
 	for (int sig = 1; sig < _NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
-			sigaction(sig, &sa, NULL);
+			(void)syscall(SYS_rt_sigaction, sig, &dfl, NULL,
+				      sizeof(dfl.mask));
 	if (sigprocmask(SIG_SETMASK, old_mask, NULL) < 0)
 		return herr_sys(e, errno, "sigprocmask");
 	return 0;

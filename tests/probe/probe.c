@@ -24,6 +24,8 @@
  *                         then kill and reap them
  *   probe burn SECONDS    busy loop for SECONDS of wall time, "wall= cpu="
  *   probe exit N          exit with status N
+ *   probe ignore SIGNO... -- CMD ARGS...   set SIG_IGN for each signal number
+ *                         (raw rt_sigaction, so 32 and 33 too), exec CMD
  */
 #ifndef _GNU_SOURCE /* built alone by its own Makefile rule, without husk's    \
 		       flags */
@@ -42,6 +44,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -218,6 +221,27 @@ static int cmd_trap(int argc, char **argv)
 	return code;
 }
 
+/* What a caller may hand down: ignored signals survive exec. */
+static int cmd_ignore(int argc, char **argv)
+{
+	struct {
+		void (*handler)(int);
+		unsigned long flags;
+		void (*restorer)(void);
+		unsigned long long mask;
+	} ign = {.handler = SIG_IGN};
+	int i;
+
+	for (i = 0; i < argc && strcmp(argv[i], "--"); i++)
+		if (syscall(SYS_rt_sigaction, (int)number(argv[i]), &ign, NULL,
+			    sizeof(ign.mask)))
+			die("rt_sigaction %s failed", argv[i]);
+	if (i + 1 >= argc)
+		die("%s", "usage: probe ignore SIGNO... -- CMD ARGS...");
+	execvp(argv[i + 1], argv + i + 1);
+	die("cannot exec %s", argv[i + 1]);
+}
+
 static int cmd_orphans(long n)
 {
 	int pipefd[2];
@@ -338,6 +362,7 @@ static __attribute__((noreturn)) void usage(void)
 	    stderr,
 	    "usage: probe ids|pid|caps|nnp|seccomp|sigmask|fds|umask\n"
 	    "       probe rlimit NAME | trap [--exit N] SIG... | orphans N\n"
+	    "       probe ignore SIGNO... -- CMD ARGS...\n"
 	    "       probe memhog MiB | forkbomb N | burn SECONDS | exit N\n");
 	exit(2);
 }
@@ -379,6 +404,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "trap"))
 		return cmd_trap(argc - 2, argv + 2);
+	if (!strcmp(cmd, "ignore"))
+		return cmd_ignore(argc - 2, argv + 2);
 	if (argc != 3)
 		usage();
 	if (!strcmp(cmd, "rlimit"))
