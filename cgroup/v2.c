@@ -19,11 +19,22 @@
 #include <string.h>
 #include <sys/syscall.h>
 
+static void hint_internal(struct herr *e, const char *path)
+{
+	herr_hint(e,
+		  "the \"no internal processes\" rule: '%s' has "
+		  "processes of its own, so it cannot give "
+		  "controllers to child cgroups; move them into a "
+		  "leaf cgroup, or choose a cgroupsPath elsewhere",
+		  path);
+}
+
 static int enable_one(const struct cgi_dir *anc, const char *ctl, bool hard,
 		      struct herr *e)
 {
 	_cleanup_free_ char *avail = cgi_read(anc, "cgroup.controllers");
 	_cleanup_free_ char *plus = xasprintf("+%s", ctl);
+	_cleanup_free_ char *procs = NULL;
 
 	if (!cgi_word_in(avail, ctl)) {
 		if (!hard)
@@ -35,6 +46,25 @@ static int enable_one(const struct cgi_dir *anc, const char *ctl, bool hard,
 		       herr_hint(e, "it may be bound to cgroup v1, or a "
 				    "parent cgroup did not delegate it");
 	}
+	/* The kernel refuses domain controllers (memory, io) to a non-root
+	 * cgroup that holds processes, but lets threaded ones (cpu, pids)
+	 * through -- and then no child of it can take a process.  So check
+	 * first, for every controller. */
+	/* The real root is exempt; it alone has no cgroup.type (the root of a
+	 * cgroup namespace is not, and has one). */
+	if (cgi_exists(anc, "cgroup.type"))
+		procs = cgi_read(anc, "cgroup.procs");
+	if (procs && *procs) {
+		if (!hard) {
+			base_debug("not enabling %s in %s: it holds processes",
+				   ctl, anc->path);
+			return -1;
+		}
+		herr_set(e, EBUSY, "cannot enable '%s' in '%s/%s'", ctl,
+			 anc->path, "cgroup.subtree_control");
+		hint_internal(e, anc->path);
+		return -1;
+	}
 	if (cgi_write(anc, "cgroup.subtree_control", plus, e) == 0)
 		return 0;
 	if (!hard) {
@@ -42,12 +72,7 @@ static int enable_one(const struct cgi_dir *anc, const char *ctl, bool hard,
 		return -1;
 	}
 	if (e->err == EBUSY)
-		herr_hint(e,
-			  "the \"no internal processes\" rule: '%s' has "
-			  "processes of its own, so it cannot give "
-			  "controllers to child cgroups; move them into a "
-			  "leaf cgroup, or choose a cgroupsPath elsewhere",
-			  anc->path);
+		hint_internal(e, anc->path);
 	return -1;
 }
 
