@@ -80,7 +80,13 @@ check: test-deps
 	$(MAKE) husk tests/probe/probe $(UNIT_BIN)
 	$(MAKE) unit
 	./tests/run-bats.sh
+	$(MAKE) fuzz
 	$(MAKE) check-vm
+
+# The bundle parser and the seccomp compiler under libFuzzer + ASan/UBSan.
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_OUT=$${FUZZ_OUT:-.cache/fuzz} tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # The cgroup v2 tests run in a VM: this machine and CI have hybrid cgroups.
 VM_BATS ?= tests/50-cgroup.bats
@@ -104,4 +110,4 @@ format:
 clean:
 	rm -f husk $(LIB_OBJ) $(CLI_OBJ) $(UNIT_BIN) tests/probe/probe
 
-.PHONY: all deps test-deps unit check check-vm demo bench install format clean
+.PHONY: all deps test-deps unit check check-vm fuzz demo bench install format clean

@@ -4,8 +4,11 @@
  *
  * The bundle is a temporary directory with a rootfs/ inside, so configs
  * with a relative root.path ("rootfs") get past the rootfs check and the
- * rest of the parser is reached.  Built and run by tests/fuzz/run.sh. */
+ * rest of the parser is reached.  A config that parses also goes through
+ * the seccomp compiler (BPF made, never loaded).  Built and run by
+ * tests/fuzz/run.sh. */
 #include "../../runtime/config.h"
+#include "../../runtime/process.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -51,6 +54,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (c.has_process && (!c.process.args || !c.process.nargs ||
 				       c.process.args[c.process.nargs])))
 			abort();
+		/* The seccomp translation: libseccomp either compiles what
+		 * the parser let through or refuses it with a message. */
+		if (c.seccomp) {
+			struct rt_bpf bpf;
+
+			memset(&e, 0, sizeof(e));
+			if (rt_seccomp_compile(c.seccomp, NULL, &bpf, &e) == 0)
+				rt_bpf_free(&bpf);
+			else if (!e.msg[0])
+				abort();
+		}
 		rt_config_free(&c);
 	} else if (!e.msg[0] || strncmp(e.msg, "config.json: ", 13) != 0) {
 		/* Every refusal names the file. */

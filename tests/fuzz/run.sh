@@ -20,7 +20,8 @@ cd "$top"
 clang -std=gnu11 -g -O1 -D_GNU_SOURCE -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-o "$out/fuzz_bundle" tests/fuzz/fuzz_bundle.c base/base.c \
-	cgroup/values.c runtime/bundle*.c runtime/spec.c -ljansson -lseccomp
+	cgroup/values.c runtime/bundle*.c runtime/spec.c runtime/seccomp.c \
+	-ljansson -lseccomp
 
 cp "$here"/corpus/* "$out/corpus/"
 echo "fuzzing rt_config_parse for ${secs}s (corpus and artifacts in $out)"
