@@ -94,6 +94,9 @@ enum cg_mode cg_detect(void);
  * "husk-<id>").  On failure nothing is left behind. */
 int cg_create(struct cg **out, const char *path, const char *id,
 	      const struct cg_resources *r, struct herr *e);
+/* Whether r asks for any limit (device rules aside): a rootless container
+ * without a delegated cgroup may run only when it does not. */
+bool cg_has_limits(const struct cg_resources *r);
 /* Reopen an existing container cgroup by the path cg_create returned from
  * cg_path() (for delete, kill --all, ps, pause, update, events). */
 int cg_open(struct cg **out, const char *saved_path, struct herr *e);

@@ -151,6 +151,11 @@ unsigned cgi_needed(const struct cg_resources *r)
 	return m;
 }
 
+bool cg_has_limits(const struct cg_resources *r)
+{
+	return (cgi_needed(r) & ~CGI_BIT(CGI_DEVICES)) || r->nunified;
+}
+
 void cgi_fmt_limit(char *buf, size_t n, int64_t v, bool v2)
 {
 	if (v < 0)

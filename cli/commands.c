@@ -63,6 +63,11 @@ static int parse_create(int argc, char **argv, struct rt_opts *o, bool run)
 	memset(o, 0, sizeof(*o));
 	o->root = cli_g.root;
 	o->bundle = ".";
+	/* auto: rootless unless we are root (of the initial user namespace
+	 * or of one that maps us to root). */
+	o->rootless = cli_g.rootless && strcmp(cli_g.rootless, "auto")
+			  ? strcmp(cli_g.rootless, "true") == 0
+			  : geteuid() != 0;
 	while ((c = getopt_long(argc, argv, run ? "+b:dh" : "+b:h", create_opts,
 				NULL)) != -1) {
 		switch (c) {

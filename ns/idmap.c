@@ -11,6 +11,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 int ns_idmap_format(const struct ns_idmap *m, size_t n, char *buf, size_t len)
 {
@@ -76,11 +78,91 @@ static int write_map(pid_t pid, const char *file, const struct ns_idmap *m,
 	return -1;
 }
 
+/* An unprivileged writer may map only its own id, once: anything more goes
+ * through the setuid helpers of the uidmap package, which check the ranges
+ * against /etc/subuid and /etc/subgid. */
+static bool needs_helper(const struct ns_idmap *m, size_t n, uint32_t own)
+{
+	return geteuid() != 0 &&
+	       !(n == 1 && m[0].host_id == own && m[0].size == 1);
+}
+
+static int run_helper(const char *tool, pid_t pid, const struct ns_idmap *m,
+		      size_t n, struct herr *e)
+{
+	char *argv[3 + 3 * 340 + 1], (*num)[3][12], msg[512] = "";
+	int pfd[2], ws, rc = -1;
+	size_t k = 0;
+	ssize_t got;
+	pid_t child;
+
+	if (n > 340)
+		return herr_set(e, EINVAL, "%s: more than 340 ranges", tool);
+	num = xcalloc(n ? n : 1, sizeof(*num));
+	argv[k++] = (char *)tool;
+	argv[k++] = xasprintf("%d", (int)pid);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(num[i][0], 12, "%" PRIu32, m[i].container_id);
+		snprintf(num[i][1], 12, "%" PRIu32, m[i].host_id);
+		snprintf(num[i][2], 12, "%" PRIu32, m[i].size);
+		for (int j = 0; j < 3; j++)
+			argv[k++] = num[i][j];
+		base_debug("%s %" PRIu32 " %" PRIu32 " %" PRIu32 " (via %s)",
+			   strcmp(tool, "newuidmap") ? "gid_map" : "uid_map",
+			   m[i].container_id, m[i].host_id, m[i].size, tool);
+	}
+	argv[k] = NULL;
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		herr_sys(e, errno, "pipe for %s", tool);
+		goto out;
+	}
+	child = fork();
+	if (child == 0) {
+		dup2(pfd[1], STDERR_FILENO);
+		execvp(tool, argv);
+		dprintf(STDERR_FILENO, "%s", strerror(errno));
+		_exit(127);
+	}
+	close(pfd[1]);
+	got = child < 0 ? -1 : read(pfd[0], msg, sizeof(msg) - 1);
+	close(pfd[0]);
+	if (child < 0) {
+		herr_sys(e, errno, "fork for %s", tool);
+		goto out;
+	}
+	msg[got > 0 ? got : 0] = '\0';
+	msg[strcspn(msg, "\n")] = '\0';
+	while (waitpid(child, &ws, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(ws) && WEXITSTATUS(ws) == 0) {
+		rc = 0;
+		goto out;
+	}
+	herr_set(e, EPERM, "%s %d: %s", tool, (int)pid,
+		 msg[0] ? msg : "failed");
+	if (WIFEXITED(ws) && WEXITSTATUS(ws) == 127)
+		herr_hint(e, "install the uidmap package, or map only your "
+			     "own id");
+	else
+		herr_hint(e, "the ranges must be allowed for this user in %s",
+			  strcmp(tool, "newuidmap") ? "/etc/subgid"
+						    : "/etc/subuid");
+out:
+	free(argv[1]);
+	free(num);
+	return rc;
+}
+
 int ns_write_idmaps(pid_t pid, const struct ns_idmap *uids, size_t nuids,
 		    const struct ns_idmap *gids, size_t ngids,
 		    bool deny_setgroups, struct herr *e)
 {
-	if (deny_setgroups) {
+	bool uid_helper = nuids && needs_helper(uids, nuids, geteuid());
+	bool gid_helper = ngids && needs_helper(gids, ngids, getegid());
+
+	/* newgidmap decides about setgroups itself (it must stay allowed
+	 * for the additional gids it maps to be usable). */
+	if (deny_setgroups && !gid_helper) {
 		char path[64];
 
 		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
@@ -88,9 +170,11 @@ int ns_write_idmaps(pid_t pid, const struct ns_idmap *uids, size_t nuids,
 		if (base_write_file_at(AT_FDCWD, path, "deny") < 0)
 			return herr_sys(e, errno, "writing '%s'", path);
 	}
-	if (nuids && write_map(pid, "uid_map", uids, nuids, e) < 0)
+	if (nuids && (uid_helper ? run_helper("newuidmap", pid, uids, nuids, e)
+				 : write_map(pid, "uid_map", uids, nuids, e)) < 0)
 		return -1;
-	if (ngids && write_map(pid, "gid_map", gids, ngids, e) < 0)
+	if (ngids && (gid_helper ? run_helper("newgidmap", pid, gids, ngids, e)
+				 : write_map(pid, "gid_map", gids, ngids, e)) < 0)
 		return -1;
 	return 0;
 }

@@ -344,7 +344,7 @@ static __attribute__((noreturn)) void child_init(struct ctr *c)
 	 * the profile then also covers the remaining setup calls. */
 	if (c->has_bpf && !p->no_new_privileges)
 		STEP(rt_child_load_seccomp(&c->bpf, &e));
-	STEP(rt_child_set_user(p, !c->new_userns || getuid() == 0, &e));
+	STEP(rt_child_set_user(p, setup_setgroups_allowed(), &e));
 	STEP(rt_child_set_caps(p, &e));
 	STEP(rt_child_set_no_new_privs(p, &e));
 	STEP(setup_signals(&c->old_mask, &e));
@@ -439,9 +439,31 @@ static int parent_spawn(struct ctr *c, int *code, struct herr *e)
 	if (c->mode == MODE_CREATE &&
 	    setup_exec_fifo(c->statefd, &c->fifo_rd, &c->fifo_wr, e) < 0)
 		goto undo;
+	if (c->o->rootless && cfg->resources.ndevices) {
+		/* Device rules need privilege (v1 devices.allow, v2 eBPF);
+		 * a user namespace cannot mknod anyway. */
+		base_debug("rootless: %zu device rules not applied",
+			   cfg->resources.ndevices);
+		cfg->resources.ndevices = 0;
+	}
 	if (cg_create(&c->cg, cfg->cgroups_path, c->o->id, &cfg->resources,
-		      e) < 0)
-		goto undo;
+		      e) < 0) {
+		if (!c->o->rootless ||
+		    (e->err != EACCES && e->err != EPERM && e->err != EROFS))
+			goto undo;
+		if (cg_has_limits(&cfg->resources)) {
+			herr_hint(e, "rootless: limits need a cgroup delegated "
+				     "to uid %u, e.g. from a systemd user "
+				     "session: systemd-run --user --scope -p "
+				     "Delegate=yes husk ...",
+				  (unsigned)geteuid());
+			goto undo;
+		}
+		base_warn("rootless: no cgroup of its own for container "
+			  "'%s' (%s); it runs without limits",
+			  c->o->id, e->msg);
+		*e = (struct herr){ 0 };
+	}
 	/* Compiled here, in the parent: the child only loads the BPF. */
 	if (cfg->seccomp) {
 		if (rt_seccomp_compile(cfg->seccomp, setup_seccomp_cache_dir(),

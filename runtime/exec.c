@@ -241,7 +241,7 @@ static __attribute__((noreturn)) void exec_child(struct xctx *x)
 	 * the profile then also covers the remaining setup calls. */
 	if (x->has_bpf && !p->no_new_privileges)
 		XSTEP(rt_child_load_seccomp(&x->bpf, &e));
-	XSTEP(rt_child_set_user(p, true, &e));
+	XSTEP(rt_child_set_user(p, setup_setgroups_allowed(), &e));
 	XSTEP(rt_child_set_caps(p, &e));
 	XSTEP(rt_child_set_no_new_privs(p, &e));
 	XSTEP(setup_signals(&x->old_mask, &e));
@@ -302,6 +302,13 @@ static int exec_spawn(struct xctx *x, struct herr *e)
 	/* pid and time namespaces apply to children: enter them here. */
 	pidns_flags = x->join_flags & (CLONE_NEWPID | 0x80);
 	x->join_flags &= ~(CLONE_NEWPID | 0x80);
+	/* Unprivileged, we may join a pid namespace only from inside the
+	 * user namespace that owns it: go there first, together.  What the
+	 * parent still does (relay, pid file) needs no host privilege. */
+	if (pidns_flags && geteuid() != 0 && (x->join_flags & CLONE_NEWUSER)) {
+		pidns_flags |= CLONE_NEWUSER;
+		x->join_flags &= ~CLONE_NEWUSER;
+	}
 	if (pidns_flags) {
 		base_debug("setns(pidfd of %d, pid/time for children)",
 			   (int)x->r.pid);

@@ -25,10 +25,18 @@ const char *rt_default_root(void)
 
 	if (geteuid() == 0)
 		return "/run/husk";
-	if (xdg && *xdg)
+	if (xdg && *xdg) {
 		snprintf(buf, sizeof(buf), "%s/husk", xdg);
+		return buf;
+	}
+	/* No login session (su, a CI runner's build user): the user's
+	 * /run/user directory if one exists, else a private one in /tmp
+	 * (the state code refuses it unless it is ours and mode 0700). */
+	snprintf(buf, sizeof(buf), "/run/user/%u", (unsigned)geteuid());
+	if (access(buf, W_OK) == 0)
+		strcat(buf, "/husk");
 	else
-		snprintf(buf, sizeof(buf), "/run/user/%u/husk",
+		snprintf(buf, sizeof(buf), "/tmp/husk-%u",
 			 (unsigned)geteuid());
 	return buf;
 }

@@ -26,10 +26,12 @@ struct rt_opts {
 	bool detach;  /* run --detach */
 	bool keep;    /* run --keep: no delete after the container exits */
 	bool report;  /* reserved for --report */
+	bool rootless; /* --rootless (auto: not root): cgroups only where
+			* delegated, no device rules */
 };
 
 /* The default state root for this user: /run/husk for root, else
- * $XDG_RUNTIME_DIR/husk. */
+ * $XDG_RUNTIME_DIR/husk, /run/user/UID/husk or /tmp/husk-UID. */
 const char *rt_default_root(void);
 
 /* `husk run`: create, start, and (unless detached) relay signals, wait,

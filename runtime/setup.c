@@ -312,6 +312,19 @@ bool setup_must_deny_setgroups(void)
 	return geteuid() != 0;
 }
 
+bool setup_setgroups_allowed(void)
+{
+	char buf[16] = "";
+	_cleanup_fd_ int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+
+	/* Read in the user namespace the caller is now in: "deny" there
+	 * (rootless, or a mapping written by an unprivileged parent) makes
+	 * setgroups(2) fail whatever our capabilities. */
+	if (fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0)
+		return strncmp(buf, "deny", 4) != 0;
+	return true;
+}
+
 void setup_undo_child(pid_t pid, int pidfd)
 {
 	if (pid <= 0)

@@ -51,6 +51,8 @@ void setup_default_devices(struct rt_config *cfg);
 const char *setup_seccomp_cache_dir(void);
 /* true when the writer of gid_map lacks CAP_SETGID in the parent user
  * namespace, so setgroups must be denied first (rootless). */
+/* Whether setgroups(2) may be called in our user namespace now. */
+bool setup_setgroups_allowed(void);
 bool setup_must_deny_setgroups(void);
 /* Kill and reap a half-made init (pid <= 0: nothing). */
 void setup_undo_child(pid_t pid, int pidfd);

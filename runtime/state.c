@@ -35,6 +35,27 @@ static int lock_dir(int fd, const char *id, struct herr *e)
 	return 0;
 }
 
+/* A state root someone else controls (a /tmp/husk-UID made by another user,
+ * a symlink) could redirect husk's writes: it must be our own directory,
+ * writable by nobody else. */
+static int check_root(const char *root, struct herr *e)
+{
+	struct stat st;
+
+	if (lstat(root, &st) < 0)
+		return herr_sys(e, errno, "state root '%s'", root);
+	if (!S_ISDIR(st.st_mode))
+		return herr_set(e, ENOTDIR,
+				"state root '%s' is not a directory", root);
+	if (st.st_uid != geteuid() || (st.st_mode & 022))
+		return herr_set(e, EPERM,
+				"state root '%s' must be owned by uid %u and "
+				"writable by nobody else",
+				root, (unsigned)geteuid()),
+		       herr_hint(e, "choose another with --root");
+	return 0;
+}
+
 int st_create(const char *root, const char *id, int *dirfd, struct herr *e)
 {
 	_cleanup_free_ char *dir = NULL;
@@ -44,6 +65,8 @@ int st_create(const char *root, const char *id, int *dirfd, struct herr *e)
 		return -1;
 	if (base_mkdir_p(root, 0711) < 0)
 		return herr_sys(e, errno, "creating state root '%s'", root);
+	if (check_root(root, e) < 0)
+		return -1;
 	dir = xasprintf("%s/%s", root, id);
 	if (mkdir(dir, 0700) < 0) {
 		if (errno == EEXIST)

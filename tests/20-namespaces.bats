@@ -120,11 +120,16 @@ ns_inode() {
 	assert_clean
 }
 
+net_differs() {
+	[ "$(readlink "/proc/$1/ns/net")" != "$(readlink /proc/self/ns/net)" ]
+}
+
 @test "namespaces: 9 a network namespace given by path is joined" {
 	unshare --net sleep 1000 &
 	local holder=$!
 	track_pid "$holder"
-	wait_until 5 [ "$(readlink /proc/$holder/ns/net)" != "$(readlink /proc/self/ns/net)" ]
+	# Polled: unshare has made the namespace once its net link differs.
+	wait_until 30 net_differs "$holder"
 	local want
 	want=$(readlink "/proc/$holder/ns/net")
 	make_bundle
