@@ -92,7 +92,7 @@ fuzz:
 # On v2: the cgroup unit tests, 50-cgroup, and rootless limits in a
 # delegated subtree (35-rootless test 10).
 VM_BATS ?= tests/50-cgroup.bats
-VM_ROOTLESS ?= ./tests/run-bats.sh -f 'rootless: 10 ' tests/35-rootless.bats
+VM_ROOTLESS ?= ./tests/run-bats.sh -f "rootless: 10 " tests/35-rootless.bats
 check-vm: husk tests/probe/probe tests/unit/test_cgroup
 	@rc=0; tests/vm/run.sh -- sh -c './tests/unit/test_cgroup && ./tests/run-bats.sh $(VM_BATS) && $(VM_ROOTLESS)' || rc=$$?; \
 	if [ $$rc = 77 ] && [ "$${MUST_WORK:-0}" != 1 ]; then echo "check-vm: skipped (qemu cannot run)"; rc=0; fi; exit $$rc
