@@ -236,10 +236,13 @@ static const char *unified_key_problem(const char *k)
 		return "must not contain \"..\"";
 	if (!dot || dot == k || !dot[1])
 		return "must be \"<controller>.<knob>\", like \"memory.high\"";
+	/* Controllers are lower case; knobs may not be (hugetlb.2MB.max). */
 	for (const char *p = k; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		      *p == '_' || *p == '.'))
-			return "may only contain a-z, 0-9, '_' and '.'";
+		      *p == '_' || *p == '.' ||
+		      (p > dot && *p >= 'A' && *p <= 'Z')))
+			return "may only contain a-z, 0-9, '_' and '.' (and "
+			       "A-Z after the controller)";
 	if (strncmp(k, "cgroup.", 7) == 0)
 		return "core \"cgroup.*\" files are managed by husk";
 	return NULL;

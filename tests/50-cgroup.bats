@@ -393,3 +393,43 @@ in_job_cgroup() {
 	done
 	run -1 "$HUSK" --root "$HUSK_ROOT" state "$ID"
 }
+
+@test "cgroup: reservation, swap, shares, cpuset, hugepages and unified keys reach their files" {
+	require_kernel_feature cgroup-memory
+	require_kernel_feature cgroup-cpu
+	make_bundle
+	# hugetlb sits on v2 both here (hybrid: the unified mount) and in the
+	# VM, so these two have the same file names everywhere.
+	cfg '.linux.resources.memory = {limit: 67108864, reservation: 33554432, swap: 134217728}
+	     | .linux.resources.cpu = {shares: 512, cpus: "0", mems: "0"}
+	     | .linux.resources.hugepageLimits = [{pageSize: "2MB", limit: 4194304}]
+	     | .linux.resources.unified = {"hugetlb.2MB.rsvd.max": "8388608"}'
+	cfg_args /bin/sleep 60
+	husk_quiet create --bundle "$BUNDLE" "$ID"
+	assert_success
+	local mem cpu cpuset huge
+	mem=$(cgroup_dir memory)
+	cpu=$(cgroup_dir cpu)
+	cpuset=$(cgroup_dir cpuset)
+	huge=$(cgroup_dir hugetlb)
+	if v2 memory; then
+		assert_equal "$(cat "$mem/memory.low")" 33554432
+		# OCI swap is memory+swap; v2 wants the swap alone.
+		assert_equal "$(cat "$mem/memory.swap.max")" 67108864
+	else
+		assert_equal "$(cat "$mem/memory.soft_limit_in_bytes")" 33554432
+		assert_equal "$(cat "$mem/memory.memsw.limit_in_bytes")" 134217728
+	fi
+	if v2 cpu; then
+		# crun's conversion: 512 shares are weight 59 (1024 -> 100).
+		assert_equal "$(cat "$cpu/cpu.weight")" 59
+	else
+		assert_equal "$(cat "$cpu/cpu.shares")" 512
+	fi
+	assert_equal "$(cat "$cpuset/cpuset.cpus")" 0
+	assert_equal "$(cat "$cpuset/cpuset.mems")" 0
+	assert_equal "$(cat "$huge/hugetlb.2MB.max")" 4194304
+	assert_equal "$(cat "$huge/hugetlb.2MB.rsvd.max")" 8388608
+	husk_run -0 delete --force "$ID"
+	assert_clean
+}

@@ -150,6 +150,11 @@ static void test_validate(void)
 	CHECK(cg_resources_validate(&r, &e) == 0);
 	unified(&r, &kv, "io.bfq.weight");
 	CHECK(cg_resources_validate(&r, &e) == 0);
+	/* Knobs may carry upper case; controllers may not. */
+	unified(&r, &kv, "hugetlb.2MB.max");
+	CHECK(cg_resources_validate(&r, &e) == 0);
+	unified(&r, &kv, "hugeTLB.2MB.max");
+	CHECK(cg_resources_validate(&r, &e) == -1);
 }
 
 /* A child that joins the cgroup, says so on fd w, and waits to die. */
