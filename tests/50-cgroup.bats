@@ -433,3 +433,16 @@ in_job_cgroup() {
 	husk_run -0 delete --force "$ID"
 	assert_clean
 }
+
+@test "cgroup: --debug narrates each directory made and each file written" {
+	require_kernel_feature cgroup-pids
+	make_bundle
+	cfg '.linux.resources.pids.limit = 77'
+	husk_run -0 --separate-stderr --debug run --bundle "$BUNDLE" "$ID"
+	local d
+	d=$(cgroup_dir pids)
+	[[ $stderr == *"husk: + mkdir $d"* ]] || fail "no mkdir narrated: $stderr"
+	[[ $stderr == *"husk: + write 77 > $d/pids.max"* ]] || fail "no write narrated: $stderr"
+	[[ $stderr == *"husk: + rmdir $d"* ]] || fail "no rmdir narrated: $stderr"
+	assert_clean
+}
