@@ -248,3 +248,56 @@ s.send(b"x")' "$SOCK"
 	assert_output '24 80'
 	assert_clean
 }
+
+@test "terminal: --console-socket without a terminal, or in the foreground, is refused as runc refuses it; leaves nothing" {
+	make_bundle
+	cfg_args sleep 600
+	recv_start
+	# terminal false: there is nothing to send.
+	husk_quiet create --bundle "$BUNDLE" --console-socket "$SOCK" "$ID"
+	assert_failure
+	assert_output --partial 'process.terminal is false'
+	assert_clean
+	# A foreground run proxies the pty itself.
+	cfg '.process.terminal = true'
+	husk_quiet run --bundle "$BUNDLE" --console-socket "$SOCK" "$ID"
+	assert_failure
+	assert_output --partial 'only for a detached process'
+	assert_clean
+	# A detached terminal needs the socket: nobody would hold the master.
+	husk_quiet create --bundle "$BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial '--console-socket is required'
+	assert_clean
+	husk_quiet run --detach --bundle "$BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial '--console-socket is required'
+	assert_clean
+	# None of them connected: the receiver is still waiting.
+	kill -0 "$RECV_PID" || fail "recvtty got a connection"
+	run -0 cat "$RECV_OUT"
+	assert_output ''
+
+	# exec: the same rules, with --tty or the process JSON's terminal.
+	cfg '.process.terminal = false'
+	husk_quiet run --detach --bundle "$BUNDLE" "$ID"
+	assert_success
+	husk_quiet exec --detach --console-socket "$SOCK" "$ID" true
+	assert_failure
+	assert_output --partial 'process.terminal is false'
+	husk_quiet exec --tty --console-socket "$SOCK" "$ID" true
+	assert_failure
+	assert_output --partial 'only for a detached process'
+	husk_quiet exec --detach --tty "$ID" true
+	assert_failure
+	assert_output --partial '--console-socket is required'
+	kill -0 "$RECV_PID" || fail "recvtty got a connection"
+	# Control: the one good combination connects.
+	husk_quiet exec --detach --tty --console-socket "$SOCK" "$ID" true
+	assert_success
+	recv_wait
+	assert_success
+	assert_line fds=1
+	husk_run -0 delete --force "$ID"
+	assert_clean
+}
