@@ -445,6 +445,9 @@ static int parent_spawn(struct ctr *c, int *code, struct herr *e)
 	if (!cfg->has_process)
 		return herr_set(e, EINVAL, "%s: .process: required to run a "
 					   "container", cfg->path);
+	if (c->o->systemd_cgroup &&
+	    setup_check_systemd_cgroup(cfg->cgroups_path, e) < 0)
+		return -1;
 	if (setup_check_console(cfg->process.terminal, c->mode == MODE_CREATE,
 				c->o->console_socket,
 				c->o->detach ? "run --detach" : "create",

@@ -396,6 +396,24 @@ int setup_check_console(bool terminal, bool detach, const char *socket,
 	return 0;
 }
 
+int setup_check_systemd_cgroup(const char *path, struct herr *e)
+{
+	if (path && path[0] != '/' && strchr(path, ':')) {
+		herr_set(e, EINVAL,
+			 "--systemd-cgroup: .linux.cgroupsPath '%s' names a "
+			 "systemd unit (slice:prefix:name), and husk has no "
+			 "systemd cgroup driver",
+			 path);
+		return herr_hint(e, "have the engine use cgroupfs (podman: "
+				    "--cgroup-manager cgroupfs), which sends "
+				    "a path like /libpod_parent/ID");
+	}
+	base_debug("--systemd-cgroup: no systemd driver; cgroupsPath '%s' "
+		   "is made with cgroupfs",
+		   path ? path : "(none)");
+	return 0;
+}
+
 void setup_undo_child(pid_t pid, int pidfd)
 {
 	if (pid <= 0)

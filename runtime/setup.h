@@ -58,6 +58,9 @@ int setup_signals(const sigset_t *old_mask, struct herr *e);
  * refused without a terminal or when husk stays to proxy the pty itself. */
 int setup_check_console(bool terminal, bool detach, const char *socket,
 			const char *cmd, struct herr *e);
+/* --systemd-cgroup: refuse a cgroupsPath husk cannot honour, one that
+ * names a systemd unit ("slice:prefix:name") rather than a directory. */
+int setup_check_systemd_cgroup(const char *cgroups_path, struct herr *e);
 /* Append the standard /dev nodes and linux.devices to the device rules
  * when the config restricts devices (podman sends only a deny-all). */
 void setup_default_devices(struct rt_config *cfg);
