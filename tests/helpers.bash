@@ -246,12 +246,13 @@ assert_clean() {
 		while read -r m; do
 			problems+=("mount '$m' is still there")
 		done < <(_mounts_under "$BUNDLE")
-		# One find, not a readlink per process: a loaded machine runs
-		# hundreds of processes, and a subshell each took seconds.
-		while read -r link; do
-			p=${link#/proc/}
-			problems+=("process ${p%/*} has its ${p#*/} in the bundle")
-		done < <(find /proc/[0-9]* -maxdepth 1 \( -name cwd -o -name root \) \
+		# One find, not two readlinks per process: this runs after
+		# nearly every test.
+		while read -r p; do
+			link=${p##*/}
+			p=${p%/*}
+			problems+=("process ${p#/proc/} has its $link in the bundle")
+		done < <(find /proc -mindepth 2 -maxdepth 2 \( -name cwd -o -name root \) \
 			\( -lname "$BUNDLE" -o -lname "$BUNDLE/*" \) 2>/dev/null)
 	fi
 	[ -e "$HUSK_ROOT/$id" ] && problems+=("state '$HUSK_ROOT/$id' still exists")
