@@ -63,7 +63,6 @@ static int parse_create(int argc, char **argv, struct rt_opts *o, bool run)
 	memset(o, 0, sizeof(*o));
 	o->root = cli_g.root;
 	o->bundle = ".";
-	o->systemd_cgroup = cli_g.systemd_cgroup;
 	while ((c = getopt_long(argc, argv, run ? "+b:dh" : "+b:h", create_opts,
 				NULL)) != -1) {
 		switch (c) {
@@ -121,6 +120,7 @@ static int parse_create(int argc, char **argv, struct rt_opts *o, bool run)
 			return bad_option(cmd, argv);
 		}
 	}
+	o->systemd_cgroup = cli_g.systemd_cgroup;
 	o->id = one_id(argc, argv, cmd);
 	return o->id ? 0 : 1;
 }

@@ -123,6 +123,46 @@ int setup_wait_start(int fifo_rd, int sigfd, struct herr *e)
 	}
 }
 
+int setup_check_console(bool terminal, bool detach, const char *socket,
+			const char *cmd, struct herr *e)
+{
+	if (detach && terminal && !socket)
+		return herr_set(e, EINVAL,
+				"process.terminal is true: --console-socket is "
+				"required with %s (nobody else will hold the "
+				"pty master)",
+				cmd);
+	if (socket && !detach)
+		return herr_set(e, EINVAL,
+				"--console-socket: only for a detached process "
+				"(create, run --detach, exec --detach); in the "
+				"foreground husk proxies the terminal itself");
+	if (socket && !terminal)
+		return herr_set(e, EINVAL,
+				"--console-socket: process.terminal is false, "
+				"so there is no terminal to send (set it, or "
+				"drop the flag)");
+	return 0;
+}
+
+int setup_check_systemd_cgroup(const char *path, struct herr *e)
+{
+	if (path && path[0] != '/' && strchr(path, ':')) {
+		herr_set(e, EINVAL,
+			 "--systemd-cgroup: .linux.cgroupsPath '%s' names a "
+			 "systemd unit (slice:prefix:name), and husk has no "
+			 "systemd cgroup driver",
+			 path);
+		return herr_hint(e, "have the engine use cgroupfs (podman: "
+				    "--cgroup-manager cgroupfs), which sends "
+				    "a path like /libpod_parent/ID");
+	}
+	base_debug("--systemd-cgroup: no systemd driver; cgroupsPath '%s' "
+		   "is made with cgroupfs",
+		   path ? path : "(none)");
+	return 0;
+}
+
 int setup_wait_go(int sync, struct herr *e)
 {
 	struct sync_msg m;
@@ -372,46 +412,6 @@ bool setup_must_deny_setgroups(void)
 	/* Root in the initial user namespace keeps setgroups, so that
 	 * additionalGids work; anyone else must deny it. */
 	return geteuid() != 0;
-}
-
-int setup_check_console(bool terminal, bool detach, const char *socket,
-			const char *cmd, struct herr *e)
-{
-	if (detach && terminal && !socket)
-		return herr_set(e, EINVAL,
-				"process.terminal is true: --console-socket is "
-				"required with %s (nobody else will hold the "
-				"pty master)",
-				cmd);
-	if (socket && !detach)
-		return herr_set(e, EINVAL,
-				"--console-socket: only for a detached process "
-				"(create, run --detach, exec --detach); in the "
-				"foreground husk proxies the terminal itself");
-	if (socket && !terminal)
-		return herr_set(e, EINVAL,
-				"--console-socket: process.terminal is false, "
-				"so there is no terminal to send (set it, or "
-				"drop the flag)");
-	return 0;
-}
-
-int setup_check_systemd_cgroup(const char *path, struct herr *e)
-{
-	if (path && path[0] != '/' && strchr(path, ':')) {
-		herr_set(e, EINVAL,
-			 "--systemd-cgroup: .linux.cgroupsPath '%s' names a "
-			 "systemd unit (slice:prefix:name), and husk has no "
-			 "systemd cgroup driver",
-			 path);
-		return herr_hint(e, "have the engine use cgroupfs (podman: "
-				    "--cgroup-manager cgroupfs), which sends "
-				    "a path like /libpod_parent/ID");
-	}
-	base_debug("--systemd-cgroup: no systemd driver; cgroupsPath '%s' "
-		   "is made with cgroupfs",
-		   path ? path : "(none)");
-	return 0;
 }
 
 void setup_undo_child(pid_t pid, int pidfd)
