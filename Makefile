@@ -67,6 +67,11 @@ tests/probe/probe: tests/probe/probe.c
 	@echo "  CC    $@"
 	$(Q)$(CC) -std=gnu11 -O2 -Wall -static -o $@ $<
 
+# The --console-socket receiver the terminal tests use (runs on the host).
+tests/probe/recvtty: tests/probe/recvtty.c
+	@echo "  CC    $@"
+	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -o $@ $<
+
 deps:
 	@./tests/install-deps.sh build
 
@@ -77,7 +82,7 @@ unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "  UNIT  $$t"; ./$$t; done
 
 check: test-deps
-	$(MAKE) husk tests/probe/probe $(UNIT_BIN)
+	$(MAKE) husk tests/probe/probe tests/probe/recvtty $(UNIT_BIN)
 	$(MAKE) unit
 	./tests/run-bats.sh
 	$(MAKE) fuzz
@@ -111,6 +116,6 @@ format:
 	clang-format -i $(LIB_SRC) $(CLI_SRC) $(wildcard */*.h tests/unit/*.[ch] tests/probe/*.c)
 
 clean:
-	rm -f husk $(LIB_OBJ) $(CLI_OBJ) $(UNIT_BIN) tests/probe/probe
+	rm -f husk $(LIB_OBJ) $(CLI_OBJ) $(UNIT_BIN) tests/probe/probe tests/probe/recvtty
 
 .PHONY: all deps test-deps unit check check-vm fuzz demo bench install format clean

@@ -125,6 +125,7 @@ static int parse_create(int argc, char **argv, struct rt_opts *o, bool run)
 			return bad_option(cmd, argv);
 		}
 	}
+	o->systemd_cgroup = cli_g.systemd_cgroup;
 	o->id = one_id(argc, argv, cmd);
 	return o->id ? 0 : 1;
 }

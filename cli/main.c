@@ -116,7 +116,9 @@ int cmd_help(int argc, char **argv)
 	       "  --log FILE           append errors and warnings to FILE\n"
 	       "  --log-format FORMAT  text (default) or json\n"
 	       "  --debug              narrate every kernel operation\n"
-	       "  --systemd-cgroup     refused: husk manages cgroupfs itself\n"
+	       "  --systemd-cgroup     accepted; husk still uses cgroupfs, and\n"
+	       "                       refuses a systemd cgroupsPath "
+	       "(slice:prefix:name)\n"
 	       "  --rootless MODE      auto (default), true or false\n"
 	       "  -v, --version        print the version\n"
 	       "  -h, --help           show this help\n\n"
@@ -203,11 +205,6 @@ int main(int argc, char **argv)
 	}
 	idx = optind;
 	name = argv[idx];
-	if (cli_g.systemd_cgroup && strcmp(name, "spec") &&
-	    strcmp(name, "help") && strcmp(name, "version"))
-		return cli_usage_error("--systemd-cgroup: husk does not manage "
-				       "cgroups through systemd; run without "
-				       "it (cgroupfs)");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (strcmp(commands[i].name, name) == 0) {
 			/* The command sees argv from its own name on. */

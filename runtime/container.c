@@ -282,6 +282,7 @@ static __attribute__((noreturn)) void child_init(struct ctr *c)
 	const struct rt_process *p = &cfg->process;
 	char exe[4096];
 	struct herr e = { 0 };
+	int sigfd = -1; /* create: signals while waiting for start */
 
 	base_closep(&c->sync_parent);
 	/* Our copy of the state dir fd shares the parent's flock: holding it
@@ -328,7 +329,7 @@ static __attribute__((noreturn)) void child_init(struct ctr *c)
 	STEP(ns_child_finish_rootfs(&c->fs, &e));
 	/* A new session: TIOCSTI cannot reach the caller's terminal. */
 	if (p->terminal)
-		STEP(setup_terminal(c->sync_child, p, &e));
+		STEP(setup_terminal(c->sync_child, p, c->mode == MODE_RUN, &e));
 	else
 		STEP(setup_new_session(&e));
 	STEP(setup_cwd(p->cwd, &e));
@@ -339,6 +340,9 @@ static __attribute__((noreturn)) void child_init(struct ctr *c)
 	if (rt_child_find_exec(p, exe, sizeof(exe), &e) < 0)
 		child_fail(c, SYNC_EXEC_FAILED, e.err == EACCES ? 126 : 127,
 			   &e);
+	/* Made before seccomp: then the wait for start needs only poll. */
+	if (c->mode == MODE_CREATE)
+		STEP(sigfd = setup_start_signals(&e));
 	/* Without no_new_privs the kernel wants CAP_SYS_ADMIN to load a
 	 * filter, so load it now, before the capabilities go (as runc does);
 	 * the profile then also covers the remaining setup calls. */
@@ -347,14 +351,27 @@ static __attribute__((noreturn)) void child_init(struct ctr *c)
 	STEP(rt_child_set_user(p, setup_setgroups_allowed(), &e));
 	STEP(rt_child_set_caps(p, &e));
 	STEP(rt_child_set_no_new_privs(p, &e));
-	STEP(setup_signals(&c->old_mask, &e));
 	STEP(rt_child_close_fds(c->o->preserve_fds, &e));
 	/* [3] Set up.  A created container now waits for `husk start`. */
 	STEP(sync_send(c->sync_child, SYNC_READY, 0, NULL, -1) < 0
 		     ? herr_sys(&e, errno, "sync: sending ready")
 		     : 0);
-	if (c->mode == MODE_CREATE)
-		STEP(setup_wait_start(c->fifo_rd, &e));
+	if (c->mode == MODE_CREATE) {
+		int sig = setup_wait_start(c->fifo_rd, sigfd, &e);
+
+		if (sig < 0)
+			child_fail(c, SYNC_ERROR, 1, &e);
+		if (sig > 0) {
+			/* Killed before it ever ran: the payload never
+			 * starts, and the status says which signal. */
+			base_debug("%s before start: exiting",
+				   base_signal_name(sig) ? base_signal_name(sig)
+							 : "signal");
+			_exit(128 + sig);
+		}
+	}
+	/* Signals stayed blocked until here so the wait could read them. */
+	STEP(setup_signals(&c->old_mask, &e));
 	STEP(run_hooks(c, RT_HOOK_START_CONTAINER, ST_RUNNING, &e));
 	/* Last: from here on only what the profile allows. */
 	if (c->has_bpf && p->no_new_privileges)
@@ -405,14 +422,11 @@ static void ctr_undo(struct ctr *c)
 
 /* A detached container's pty master goes to --console-socket; husk does
  * not stay around to proxy it. */
-static int hand_over_pty(struct ctr *c, const char *cmd, struct herr *e)
+static int hand_over_pty(struct ctr *c, struct herr *e)
 {
-	if (c->pty_master < 0)
+	/* parent_spawn checked that a terminal comes with a socket. */
+	if (c->pty_master < 0 || !c->o->console_socket)
 		return 0;
-	if (!c->o->console_socket)
-		return herr_set(e, EINVAL, "process.terminal is true: "
-					   "--console-socket is required with %s",
-				cmd);
 	return sync_send_console(c->o->console_socket, c->pty_master, e);
 }
 
@@ -431,6 +445,14 @@ static int parent_spawn(struct ctr *c, int *code, struct herr *e)
 	if (!cfg->has_process)
 		return herr_set(e, EINVAL, "%s: .process: required to run a "
 					   "container", cfg->path);
+	if (c->o->systemd_cgroup &&
+	    setup_check_systemd_cgroup(cfg->cgroups_path, e) < 0)
+		return -1;
+	if (setup_check_console(cfg->process.terminal, c->mode == MODE_CREATE,
+				c->o->console_socket,
+				c->o->detach ? "run --detach" : "create",
+				e) < 0)
+		return -1;
 	fill_fs(c);
 	setup_default_devices(cfg);
 	c->new_userns = cfg->ns[NS_USER].wanted && !cfg->ns[NS_USER].path;
@@ -576,7 +598,7 @@ int rt_create(const struct rt_opts *o, struct herr *e)
 	ctr_init(&c, o, MODE_CREATE);
 	if (parent_spawn(&c, &code, e) < 0)
 		goto out;
-	if (hand_over_pty(&c, "create", e) < 0 || record_state(&c, e) < 0)
+	if (hand_over_pty(&c, e) < 0 || record_state(&c, e) < 0)
 		goto undo;
 	rc = 0;
 	goto out;
@@ -604,8 +626,8 @@ int rt_run(const struct rt_opts *o, int *status, struct herr *e)
 	}
 	if (o->detach) {
 		/* run --detach is create + start. */
-		if (hand_over_pty(&c, "--detach", e) < 0 ||
-		    record_state(&c, e) < 0 || setup_start(c.statefd, e) < 0)
+		if (hand_over_pty(&c, e) < 0 || record_state(&c, e) < 0 ||
+		    setup_start(c.statefd, e) < 0)
 			goto undo;
 		*status = 0;
 		rc = 0;

@@ -229,7 +229,7 @@ static __attribute__((noreturn)) void exec_child(struct xctx *x)
 		XSTEP(herr_sys(&e, errno, "setns into container '%s'",
 			       x->o->id));
 	if (p->terminal)
-		XSTEP(setup_terminal(x->sync[1], p, &e));
+		XSTEP(setup_terminal(x->sync[1], p, !x->o->detach, &e));
 	else
 		XSTEP(setup_new_session(&e));
 	XSTEP(setup_cwd(p->cwd, &e));
@@ -289,6 +289,9 @@ static int exec_spawn(struct xctx *x, struct herr *e)
 	sigset_t all;
 
 	if (load_container(x, e) < 0 || build_process(x, e) < 0)
+		return -1;
+	if (setup_check_console(x->proc.terminal, x->o->detach,
+				x->o->console_socket, "exec --detach", e) < 0)
 		return -1;
 	if (x->r.cgroup[0] && cg_open(&x->cg, x->r.cgroup, e) < 0)
 		return -1;
@@ -384,15 +387,10 @@ int rt_exec(const struct rt_exec_opts *o, int *status, struct herr *e)
 	if (o->detach) {
 		if (o->pid_file && st_write_pid_file(o->pid_file, x.pid, e) < 0)
 			goto fail;
-		if (x.pty_master >= 0 &&
-		    (!o->console_socket ||
-		     sync_send_console(o->console_socket, x.pty_master, e) < 0)) {
-			if (!o->console_socket)
-				herr_set(e, EINVAL, "process.terminal is true: "
-					 "--console-socket is required with "
-					 "--detach");
+		/* exec_spawn checked that a terminal comes with a socket. */
+		if (x.pty_master >= 0 && o->console_socket &&
+		    sync_send_console(o->console_socket, x.pty_master, e) < 0)
 			goto fail;
-		}
 		*status = 0;
 		rc = 0;
 		goto out;

@@ -23,6 +23,7 @@ struct rt_opts {
 	int preserve_fds;
 	bool no_pivot;
 	bool no_new_keyring;
+	bool systemd_cgroup; /* --systemd-cgroup: accepted, see rt_create */
 	bool detach;  /* run --detach */
 	bool keep;    /* run --keep: no delete after the container exits */
 	bool report;  /* reserved for --report */
@@ -38,7 +39,9 @@ const char *rt_default_root(void);
  * and delete.  *status gets the payload's exit status (128+N for signal
  * N), or 0 when detached. */
 int rt_run(const struct rt_opts *o, int *status, struct herr *e);
-/* `husk create`: the init set up and waiting for start. */
+/* `husk create`: the init set up and waiting for start.  husk has no
+ * systemd cgroup driver: with --systemd-cgroup, a systemd cgroupsPath
+ * ("slice:prefix:name") is refused; a plain path is made with cgroupfs. */
 int rt_create(const struct rt_opts *o, struct herr *e);
 /* `husk start`. */
 int rt_start(const char *root, const char *id, struct herr *e);

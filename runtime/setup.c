@@ -5,10 +5,12 @@
 
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <sys/personality.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -58,18 +60,106 @@ int setup_start(int statefd, struct herr *e)
 	return 0;
 }
 
-int setup_wait_start(int fifo_rd, struct herr *e)
+int setup_start_signals(struct herr *e)
 {
+	sigset_t all;
+	int fd;
+
+	sigfillset(&all);
+	fd = signalfd(-1, &all, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (fd < 0)
+		return herr_sys(e, errno, "signalfd");
+	return fd;
+}
+
+/* Signals whose default action is to ignore or to stop: they do not end a
+ * created container. */
+static bool default_spares(int sig)
+{
+	switch (sig) {
+	case SIGCHLD:
+	case SIGCONT:
+	case SIGURG:
+	case SIGWINCH:
+	case SIGTSTP:
+	case SIGTTIN:
+	case SIGTTOU:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int setup_wait_start(int fifo_rd, int sigfd, struct herr *e)
+{
+	struct pollfd p[2] = { { .fd = fifo_rd, .events = POLLIN },
+			       { .fd = sigfd, .events = POLLIN } };
+	struct signalfd_siginfo si;
 	char b;
 	ssize_t r;
 
-	if (fcntl(fifo_rd, F_SETFL, 0) < 0)
-		return herr_sys(e, errno, "exec.fifo");
-	do
+	/* Every signal is blocked here, and the init of a pid namespace is
+	 * spared the default action of the signals it has no handler for: so
+	 * `husk kill ID TERM` on a created container is read from the
+	 * signalfd and ends the wait, as it ends runc's waiting init. */
+	for (;;) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return herr_sys(e, errno, "waiting for start: poll");
+		}
+		while (read(sigfd, &si, sizeof(si)) == sizeof(si))
+			if (!default_spares((int)si.ssi_signo))
+				return (int)si.ssi_signo;
+		if (!(p[0].revents & (POLLIN | POLLHUP)))
+			continue;
 		r = read(fifo_rd, &b, 1);
-	while (r < 0 && errno == EINTR);
-	if (r != 1)
-		return herr_sys(e, r < 0 ? errno : EPIPE, "waiting for start");
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (r != 1)
+			return herr_sys(e, r < 0 ? errno : EPIPE,
+					"waiting for start");
+		return 0;
+	}
+}
+
+int setup_check_console(bool terminal, bool detach, const char *socket,
+			const char *cmd, struct herr *e)
+{
+	if (detach && terminal && !socket)
+		return herr_set(e, EINVAL,
+				"process.terminal is true: --console-socket is "
+				"required with %s (nobody else will hold the "
+				"pty master)",
+				cmd);
+	if (socket && !detach)
+		return herr_set(e, EINVAL,
+				"--console-socket: only for a detached process "
+				"(create, run --detach, exec --detach); in the "
+				"foreground husk proxies the terminal itself");
+	if (socket && !terminal)
+		return herr_set(e, EINVAL,
+				"--console-socket: process.terminal is false, "
+				"so there is no terminal to send (set it, or "
+				"drop the flag)");
+	return 0;
+}
+
+int setup_check_systemd_cgroup(const char *path, struct herr *e)
+{
+	if (path && path[0] != '/' && strchr(path, ':')) {
+		herr_set(e, EINVAL,
+			 "--systemd-cgroup: .linux.cgroupsPath '%s' names a "
+			 "systemd unit (slice:prefix:name), and husk has no "
+			 "systemd cgroup driver",
+			 path);
+		return herr_hint(e, "have the engine use cgroupfs (podman: "
+				    "--cgroup-manager cgroupfs), which sends "
+				    "a path like /libpod_parent/ID");
+	}
+	base_debug("--systemd-cgroup: no systemd driver; cgroupsPath '%s' "
+		   "is made with cgroupfs",
+		   path ? path : "(none)");
 	return 0;
 }
 
@@ -198,7 +288,8 @@ int setup_sysctls(const struct rt_config *cfg, struct herr *e)
 	return 0;
 }
 
-int setup_terminal(int sync, const struct rt_process *p, struct herr *e)
+int setup_terminal(int sync, const struct rt_process *p, bool foreground,
+		   struct herr *e)
 {
 	_cleanup_fd_ int master = -1, slave = -1;
 	struct statfs sfs;
@@ -220,6 +311,17 @@ int setup_terminal(int sync, const struct rt_process *p, struct herr *e)
 				      .ws_col = (unsigned short)p->console_width };
 
 		ioctl(slave, TIOCSWINSZ, &ws);
+	} else if (foreground) {
+		struct winsize ws;
+
+		/* husk will proxy its own terminal, still our stdin here: the
+		 * payload must start at its size, not at 0x0 until the relay
+		 * catches up. */
+		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0) {
+			base_debug("pty size %ux%u from husk's terminal",
+				   ws.ws_row, ws.ws_col);
+			ioctl(slave, TIOCSWINSZ, &ws);
+		}
 	}
 	base_debug("pty: master to husk, slave as stdio and controlling tty");
 	if (sync_send(sync, SYNC_PTY, 0, NULL, master) < 0)

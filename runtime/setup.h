@@ -16,8 +16,13 @@
 int setup_exec_fifo(int statefd, int *rd, int *wr, struct herr *e);
 /* `husk start`: write the byte the init waits for, remove the fifo. */
 int setup_start(int statefd, struct herr *e);
-/* Child: block until `husk start` (read one byte from the fifo). */
-int setup_wait_start(int fifo_rd, struct herr *e);
+/* Child: a signalfd for every signal (all are blocked until exec), made
+ * before seccomp so the wait for start needs only poll and read. */
+int setup_start_signals(struct herr *e);
+/* Child: block until `husk start` (read one byte from the fifo).  A signal
+ * whose default action ends a process ends the wait: returns its number,
+ * and the init should exit as runc's does.  0 when started. */
+int setup_wait_start(int fifo_rd, int sigfd, struct herr *e);
 
 /* Child [2]: wait for the parent's GO; returns the code it carries. */
 int setup_wait_go(int sync, struct herr *e);
@@ -33,8 +38,11 @@ int setup_session_keyring(const char *id, struct herr *e);
 /* Child, after pivot_root: linux.sysctl through a verified procfs. */
 int setup_sysctls(const struct rt_config *cfg, struct herr *e);
 /* Child: a pty from the container's devpts; the master goes to the parent
- * over sync as SYNC_PTY; the slave becomes stdio and controlling tty. */
-int setup_terminal(int sync, const struct rt_process *p, struct herr *e);
+ * over sync as SYNC_PTY; the slave becomes stdio and controlling tty.  Its
+ * size: process.consoleSize, else (foreground: husk proxies it) that of
+ * husk's own terminal on stdin. */
+int setup_terminal(int sync, const struct rt_process *p, bool foreground,
+		   struct herr *e);
 /* Child: setsid(2). */
 int setup_new_session(struct herr *e);
 /* Child: chdir(cwd) and check the result lies inside the container
@@ -45,6 +53,14 @@ int setup_personality(const struct rt_config *cfg, struct herr *e);
 int setup_signals(const sigset_t *old_mask, struct herr *e);
 
 /* Parent helpers. */
+/* runc's rule for terminals: a detached process (create, run --detach,
+ * exec --detach) with a terminal needs --console-socket, and the socket is
+ * refused without a terminal or when husk stays to proxy the pty itself. */
+int setup_check_console(bool terminal, bool detach, const char *socket,
+			const char *cmd, struct herr *e);
+/* --systemd-cgroup: refuse a cgroupsPath husk cannot honour, one that
+ * names a systemd unit ("slice:prefix:name") rather than a directory. */
+int setup_check_systemd_cgroup(const char *cgroups_path, struct herr *e);
 /* Append the standard /dev nodes and linux.devices to the device rules
  * when the config restricts devices (podman sends only a deny-all). */
 void setup_default_devices(struct rt_config *cfg);

@@ -113,3 +113,35 @@ validate_config() {
 	run -0 jq -r '.time' "$log"
 	assert_output --regexp '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}'
 }
+
+@test "cli: --rootless takes auto, true or false and names itself when the value is bad" {
+	local v
+	for v in auto true false; do
+		husk_run -0 --rootless "$v" list -q
+		husk_run -0 "--rootless=$v" list -q
+	done
+	husk_run -1 --rootless maybe list
+	assert_output --partial "--rootless"
+	assert_output --partial "'maybe'"
+	husk_run -1 --rootless
+	assert_output --partial "--rootless"
+}
+
+@test "cli: --systemd-cgroup is accepted, but a systemd cgroupsPath (slice:prefix:name) is refused and leaves nothing" {
+	make_bundle
+	cfg '.linux.cgroupsPath = $p' --arg p "husk-test.slice:husk:$ID"
+	husk_run -1 --systemd-cgroup run --bundle "$BUNDLE" "$ID"
+	assert_output --partial 'slice:prefix:name'
+	assert_output --partial "husk-test.slice:husk:$ID"
+	assert_output --partial 'cgroupfs'
+	assert_clean
+	# The other commands take the flag as engines pass it to every call.
+	husk_run -1 --systemd-cgroup state "$ID"
+	assert_output --partial 'does not exist'
+	# Control: with a cgroupfs path the same flag runs the container.
+	cfg '.linux.cgroupsPath = $p' --arg p "$(cgroup_path)"
+	cfg_args /bin/sh -c 'echo ran'
+	husk_run -0 --systemd-cgroup run --bundle "$BUNDLE" "$ID"
+	assert_output ran
+	assert_clean
+}

@@ -78,6 +78,85 @@ create_sleeper() {
 	done
 }
 
+@test "lifecycle: kill of a created container ends it before the payload ever runs (TERM and KILL)" {
+	local sig
+	for sig in TERM KILL; do
+		make_bundle
+		cfg '.root.readonly = false'
+		cfg_args /bin/touch /ran
+		husk_quiet create --bundle "$BUNDLE" "$ID"
+		assert_success
+		run -0 state_field status
+		assert_output created
+		# The init waits for start with every signal blocked; as pid 1
+		# it would drop a TERM it has no handler for, yet runc's init
+		# dies of it, and engines stop created containers with TERM.
+		husk_run -0 kill "$ID" "$sig"
+		wait_until 10 status_is stopped
+		assert [ ! -e "$BUNDLE/rootfs/ran" ]
+		husk_run -1 start "$ID"
+		assert_output --partial stopped
+		husk_run -0 delete "$ID"
+		assert [ ! -e "$BUNDLE/rootfs/ran" ]
+		assert_clean
+		rm -rf "$BUNDLE"
+	done
+	# Control: a signal whose default is to ignore (WINCH) leaves it
+	# created, and start then runs the payload.
+	make_bundle
+	cfg '.root.readonly = false'
+	cfg_args /bin/touch /ran
+	husk_quiet create --bundle "$BUNDLE" "$ID"
+	assert_success
+	husk_run -0 kill "$ID" WINCH
+	run -0 state_field status
+	assert_output created
+	husk_quiet start "$ID"
+	assert_success
+	wait_until 10 status_is stopped
+	assert [ -e "$BUNDLE/rootfs/ran" ]
+	husk_run -0 delete "$ID"
+	assert_clean
+}
+
+@test "lifecycle: --preserve-fds passes fds 3.. to a created container's payload and to exec" {
+	make_bundle
+	cfg_args /bin/sh -c 'probe fds; exec sleep 600'
+	local out="$BATS_TEST_TMPDIR/init.out"
+	# fd 3 and fd 4 open in the caller, only fd 3 preserved.
+	bash -c 'exec 3</etc/hostname 4</etc/hostname
+		exec "$HUSK" --root "$HUSK_ROOT" create --preserve-fds 1 --bundle "$1" "$2"' \
+		_ "$BUNDLE" "$ID" >"$out" 2>&1 </dev/null
+	husk_quiet start "$ID"
+	assert_success
+	wait_until 10 grep -q . "$out"
+	run -0 cat "$out"
+	assert_line '3 /etc/hostname'
+	refute_line --regexp '^4 '
+	# exec: the same for the process it starts.
+	run -0 bash -c 'exec 3</etc/hostname 4</etc/hostname
+		exec "$HUSK" --root "$HUSK_ROOT" exec --preserve-fds 1 "$1" probe fds' _ "$ID" </dev/null
+	assert_line '3 /etc/hostname'
+	refute_line --regexp '^4 '
+	# Control: without the flag neither reaches the payload.
+	run -0 bash -c 'exec 3</etc/hostname 4</etc/hostname
+		exec "$HUSK" --root "$HUSK_ROOT" exec "$1" probe fds' _ "$ID" </dev/null
+	assert_output ''
+	husk_run -0 delete --force "$ID"
+	make_bundle b2
+	cfg_args probe fds
+	bash -c 'exec 3</etc/hostname
+		exec "$HUSK" --root "$HUSK_ROOT" create --bundle "$1" "$2"' \
+		_ "$BUNDLE" "$ID" >"$out" 2>&1 </dev/null
+	husk_quiet start "$ID"
+	assert_success
+	wait_until 10 status_is stopped
+	run -0 cat "$out"
+	assert_output ''
+	husk_run -0 delete "$ID"
+	assert_clean
+}
+
 @test "lifecycle: kill of a stopped container exits 1 'container not running'" {
 	make_bundle
 	cfg_args /bin/true

@@ -118,7 +118,8 @@ pm() {
 		--cgroup-manager cgroupfs --runtime "$RUNTIME" "$@"
 }
 
-# pm_run [RUN-FLAGS] -- ARGS...: `run` podman run on the busybox rootfs.
+# pm_run [RUN-FLAGS] -- ARGS...: `run` podman run on the busybox rootfs
+# (network: $PM_NETWORK, default none).
 pm_run() {
 	local flags=()
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
@@ -131,7 +132,7 @@ pm_run() {
 		nofile=$(ulimit -Hn)
 	[ "$(ulimit -Hu)" = unlimited ] || [ "$(ulimit -Hu)" -ge $nproc ] ||
 		nproc=$(ulimit -Hu)
-	run pm run --name "$NAME" --cidfile "$CIDFILE" --network none \
+	run pm run --name "$NAME" --cidfile "$CIDFILE" --network "${PM_NETWORK:-none}" \
 		--ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc" \
 		"${flags[@]}" --rootfs "$PM_ROOTFS" "$@"
 }
@@ -195,13 +196,37 @@ assert_no_cgroup() {
 	assert_no_cgroup
 }
 
-@test "engines: podman --memory 64m and --pids-limit 32 are read back inside" {
+# What a podman container reads back of its limits and network: one line
+# each, the same on cgroup v1 (hybrid hosts) and v2.
+LIMITS_SCRIPT='
+if [ -f /sys/fs/cgroup/cpu.max ]; then
+	echo "cpu=$(cat /sys/fs/cgroup/cpu.max)"
+	echo "mem=$(cat /sys/fs/cgroup/memory.max)"
+	echo "pids=$(cat /sys/fs/cgroup/pids.max)"
+else
+	echo "cpu=$(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us) $(cat /sys/fs/cgroup/cpu/cpu.cfs_period_us)"
+	echo "mem=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes)"
+	echo "pids=$(cat /sys/fs/cgroup/pids/pids.max)"
+fi
+echo "net="$(ls /sys/class/net)'
+
+@test "engines: podman --cpus, --memory, --pids-limit and --network none are read back inside" {
 	RUNTIME="$PM_DIR/bin/runc"
-	pm_run --rm --memory 64m --pids-limit 32 -- \
-		cat /sys/fs/cgroup/memory/memory.limit_in_bytes \
-		/sys/fs/cgroup/pids/pids.max
+	pm_run --rm --cpus 0.5 --memory 64m --pids-limit 32 -- sh -c "$LIMITS_SCRIPT"
 	assert_success
-	assert_output "$(printf '67108864\n32')"
+	assert_line --regexp '^cpu=50000 100000$'
+	assert_line --regexp '^mem=67108864$'
+	assert_line pids=32
+	assert_line net=lo
+	# Control: without the flags (and on the host's network) none of it.
+	rm -f "$CIDFILE"
+	PM_NETWORK=host pm_run --rm -- sh -c "$LIMITS_SCRIPT"
+	assert_success
+	assert_line --regexp '^cpu=(-1|max) 100000$'
+	refute_line mem=67108864
+	refute_line pids=32
+	assert_line "net=$(echo $(ls /sys/class/net))"
+	refute_line net=lo
 }
 
 @test "engines: podman run -d, exec, stop and rm" {
@@ -244,6 +269,36 @@ assert_no_cgroup() {
 	wait_until 10 logs_have got-usr1
 	run pm inspect --format '{{.State.Status}}' "$NAME"
 	assert_output running
+}
+
+@test "engines: podman run -t through script: the payload has a terminal, the exit code comes back" {
+	RUNTIME="$PM_DIR/bin/runc"
+	local nofile=20000 nproc=32768
+	[ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -ge $nofile ] || nofile=$(ulimit -Hn)
+	[ "$(ulimit -Hu)" = unlimited ] || [ "$(ulimit -Hu)" -ge $nproc ] || nproc=$(ulimit -Hu)
+	# conmon asks for the pty master over --console-socket.
+	local cmd
+	cmd=$(printf '%q ' timeout 60 podman --root "$PM_DIR/store" \
+		--runroot "$PM_DIR/run" --tmpdir "$PM_DIR/tmp" --storage-driver vfs \
+		--cgroup-manager cgroupfs --runtime "$RUNTIME" run -t --rm \
+		--name "$NAME" --cidfile "$CIDFILE" --network none \
+		--ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc" \
+		--rootfs "$PM_ROOTFS" sh -c 'probe tty; exit 4')
+	run script -qec "$cmd" /dev/null </dev/null
+	assert_equal "$status" 4
+	output=$(tr -d '\r' <<<"$output")
+	mapfile -t lines <<<"$output"
+	assert_line --regexp '^fd0=/dev/pts/[0-9]+$'
+	assert_line --regexp '^fd1=/dev/pts/[0-9]+$'
+	assert_line ctty=yes
+	assert_line samefs=yes
+	assert_no_cgroup
+	# Control: without -t the payload's stdio is conmon's pipes.
+	rm -f "$CIDFILE"
+	pm_run --rm -- sh -c 'probe tty; exit 4'
+	assert_equal "$status" 4
+	assert_line fd1=notatty
+	assert_line ctty=no
 }
 
 @test "engines: podman --read-only makes the rootfs read-only" {
@@ -302,4 +357,37 @@ assert_no_cgroup() {
 
 task_stopped() {
 	ctr task ls | grep -q "^$ID .*STOPPED"
+}
+
+@test "engines: ctr run -d, task kill --signal reaches the trap, task delete -f removes a running task" {
+	require_containerd
+	local log="$BATS_TEST_TMPDIR/ctr.log"
+	ctr_run -d --log-uri "file://$log" -- sh -c 'trap "echo got-usr1" USR1
+		trap "exit 0" TERM; echo ready; while :; do sleep 0.1; done'
+	assert_success
+	wait_until 10 grep -qx ready "$log"
+	run ctr task ls
+	assert_line --regexp "^$ID +[0-9]+ +RUNNING\$"
+	run -1 grep -q got-usr1 "$log"
+	run ctr task kill --signal SIGUSR1 "$ID"
+	assert_success
+	wait_until 10 grep -qx got-usr1 "$log"
+	# USR1 is trapped: the task runs on.
+	run ctr task ls
+	assert_line --regexp "^$ID +[0-9]+ +RUNNING\$"
+	# delete -f on a running task: killed and gone, with husk's state and
+	# the container's cgroup (both there until then).
+	run "$HUSK" --root "$CTR_DIR/runc/husk-test" state "$ID"
+	assert_success
+	[ -d "$(cgroup_dir memory)" ] || fail "no cgroup $(cgroup_path) while running"
+	run ctr task delete -f "$ID"
+	assert_success
+	run ctr task ls
+	refute_output --partial "$ID"
+	run "$HUSK" --root "$CTR_DIR/runc/husk-test" state "$ID"
+	assert_failure
+	assert_output --partial 'does not exist'
+	[ ! -d "$(cgroup_dir memory)" ] || fail "cgroup $(cgroup_path) left behind"
+	run ctr container rm "$ID"
+	assert_success
 }

@@ -15,6 +15,11 @@
  *   probe fds             "N target" for every open fd but 0, 1, 2
  *   probe rlimit NAME     "soft hard" (NAME: NOFILE or RLIMIT_NOFILE...)
  *   probe umask           0022
+ *   probe tty             fd0= fd1= fd2= (the terminal's path, or notatty),
+ *                         ctty= (fd 0 is our controlling terminal), leader=
+ *                         (we lead our session), samefs= (fd 0 lives on the
+ *                         devpts mounted at our /dev/pts), ptsfs=MAJ:MIN
+ *                         (that devpts's device, to compare with the host's)
  *   probe trap [--exit N] SIG...   handle SIGs, print "ready", wait for one,
  *                         print "got SIGxxx", exit N (default 0)
  *   probe orphans N       double-fork N grandchildren that outlive their
@@ -40,7 +45,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/sysmacros.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -128,6 +135,44 @@ static int cmd_fds(void)
 		printf("%d %s\n", fd, target);
 	}
 	closedir(d);
+	return 0;
+}
+
+/* The terminal on fds 0-2 and where it comes from. */
+static int cmd_tty(void)
+{
+	struct stat st0, pts;
+	char path[64], target[PATH_MAX], stat_line[1024];
+	unsigned long tty_nr = 0;
+	int have0;
+
+	for (int fd = 0; fd < 3; fd++) {
+		ssize_t len = -1;
+		if (isatty(fd)) {
+			snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+			len = readlink(path, target, sizeof(target) - 1);
+		}
+		target[len < 0 ? 0 : len] = '\0';
+		printf("fd%d=%s\n", fd, len < 0 ? "notatty" : target);
+	}
+	/* Field 7 of /proc/self/stat is the controlling terminal's device;
+	 * the command name (field 2) may hold spaces, so start after ')'. */
+	FILE *f = fopen("/proc/self/stat", "re");
+	if (f && fgets(stat_line, sizeof(stat_line), f)) {
+		const char *p = strrchr(stat_line, ')');
+		if (p)
+			sscanf(p + 1, " %*c %*d %*d %*d %lu", &tty_nr);
+	}
+	if (f)
+		fclose(f);
+	have0 = isatty(0) && fstat(0, &st0) == 0;
+	printf("ctty=%s\n",
+	       have0 && tty_nr && tty_nr == st0.st_rdev ? "yes" : "no");
+	printf("leader=%s\n", getsid(0) == getpid() ? "yes" : "no");
+	if (stat("/dev/pts", &pts) < 0)
+		die("stat '/dev/pts': %s", strerror(errno));
+	printf("samefs=%s\n", have0 && st0.st_dev == pts.st_dev ? "yes" : "no");
+	printf("ptsfs=%u:%u\n", major(pts.st_dev), minor(pts.st_dev));
 	return 0;
 }
 
@@ -360,7 +405,7 @@ static __attribute__((noreturn)) void usage(void)
 {
 	fprintf(
 	    stderr,
-	    "usage: probe ids|pid|caps|nnp|seccomp|sigmask|fds|umask\n"
+	    "usage: probe ids|pid|caps|nnp|seccomp|sigmask|fds|umask|tty\n"
 	    "       probe rlimit NAME | trap [--exit N] SIG... | orphans N\n"
 	    "       probe ignore SIGNO... -- CMD ARGS...\n"
 	    "       probe memhog MiB | forkbomb N | burn SECONDS | exit N\n");
@@ -397,6 +442,8 @@ int main(int argc, char **argv)
 		return status_fields(sigmask);
 	if (!strcmp(cmd, "fds"))
 		return cmd_fds();
+	if (!strcmp(cmd, "tty"))
+		return cmd_tty();
 	if (!strcmp(cmd, "umask")) {
 		mode_t m = umask(0);
 		umask(m);
