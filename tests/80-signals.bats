@@ -74,14 +74,11 @@ signal_reaches_payload() {
 	assert_clean
 }
 
-# zombies_of PID: the /proc/N/stat of every zombie child of PID.
+# zombies_of PID: the pid of every zombie child of PID.  One cat and one
+# awk for all processes (a process that exits meanwhile is just skipped).
 zombies_of() {
-	local s
-	for s in /proc/[0-9]*/stat; do
-		# pid (comm) state ppid ...; comm may hold spaces.
-		awk -v p="$1" '{ sub(/^.*\) /, ""); if ($1 == "Z" && $2 == p) print FILENAME }' \
-			"$s" 2>/dev/null
-	done
+	cat /proc/[0-9]*/stat 2>/dev/null |
+		awk -v p="$1" '{ pid = $1; sub(/^.*\) /, ""); if ($1 == "Z" && $2 == p) print pid }'
 	return 0
 }
 export -f zombies_of
@@ -108,10 +105,10 @@ export -f zombies_of
 	assert_output ''
 	# Negative control: zombies_of does see a zombie when there is one
 	# (a child that exited under a parent that never waits).
-	bash -c 'sleep 0 & exec sleep 5' &
+	bash -c 'sleep 0 & exec sleep 60' &
 	local keeper=$!
 	track_pid "$keeper"
-	wait_until 5 bash -c '[ -n "$(zombies_of "$1")" ]' _ "$keeper"
+	wait_until 30 bash -c '[ -n "$(zombies_of "$1")" ]' _ "$keeper"
 	kill -TERM "$BG_PID"
 	wait "$BG_PID" || true
 	assert_clean
