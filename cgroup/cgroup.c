@@ -590,5 +590,16 @@ undo:
 
 int cg_update(struct cg *cg, const struct cg_resources *r, struct herr *e)
 {
+	/* A limit that create did not set may need its v2 controller
+	 * enabled in the ancestors first (never in the container's own
+	 * cgroup, which holds its processes). */
+	for (size_t i = 0; i < cg->ndirs; i++) {
+		const struct cgi_dir *d = &cg->dirs[i];
+		char hard[512] = "", soft[128] = "";
+
+		if (d->v2 && (v2_names(cg, d, r, hard, soft, sizeof(hard), e) ||
+			      cgi_v2_enable(d, hard, "", e)))
+			return -1;
+	}
 	return apply(cg, r, e);
 }

@@ -116,7 +116,8 @@ int cg_clone_fd(const struct cg *cg);
  * already in (v1 `tasks`; v2 `cgroup.procs` when clone3 could not place
  * it).  Must be called by the single-threaded child itself. */
 int cg_enter_self(const struct cg *cg, struct herr *e);
-/* Rewrite the limits (husk update). */
+/* Rewrite the limits (husk update): every value set in r is written, after
+ * enabling any v2 controller it needs; nothing else is touched. */
 int cg_update(struct cg *cg, const struct cg_resources *r, struct herr *e);
 
 /* Pids of every process in the container's cgroup. */

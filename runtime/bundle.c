@@ -387,6 +387,32 @@ static const char *const hook_names[RT_HOOK__COUNT] = {
     [RT_HOOK_POSTSTOP] = "poststop",
 };
 
+json_t *bp_features_hooks(void)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < ARRAY_SIZE(hook_names); i++)
+		json_array_append_new(a, json_string(hook_names[i]));
+	return a;
+}
+
+json_t *bp_features_mount_options(void)
+{
+	/* What mount_options() reads besides the flags: propagation (as
+	 * bp_propagation() knows it), bind mounts and tmpfs copy-up. */
+	static const char *const more[] = {
+	    "private", "rprivate", "shared",	 "rshared",
+	    "slave",   "rslave",   "unbindable", "runbindable",
+	    "bind",    "rbind",	   "tmpcopyup"};
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < ARRAY_SIZE(mount_flags); i++)
+		json_array_append_new(a, json_string(mount_flags[i].name));
+	for (size_t i = 0; i < ARRAY_SIZE(more); i++)
+		json_array_append_new(a, json_string(more[i]));
+	return a;
+}
+
 static int hook_entry(struct bp *p, json_t *o, void *elem)
 {
 	struct rt_hook *h = elem;

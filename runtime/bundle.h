@@ -39,6 +39,10 @@ enum {
 /* Parse a JSON document; on error p->e names the line and column. */
 json_t *bp_load(struct bp *p, const char *buf, size_t len);
 
+/* Serialize v (pretty-printed, malloc'd), with the integers bp_load had to
+ * widen written back as plain numbers. */
+char *bp_dump(json_t *v);
+
 /* Path bookkeeping: each push returns the length to restore with pop. */
 size_t bp_push_key(struct bp *p, const char *key);  /* .key */
 size_t bp_push_index(struct bp *p, size_t i);	    /* [i] */
@@ -95,6 +99,12 @@ unsigned long bp_propagation(const char *name);
 /* Free the first n strings (or up to the first NULL) and the array. */
 void bp_free_strv(char **v, size_t n);
 void bp_free_kv(struct cg_kv *kv, size_t n);
+
+/* For `husk features`, from the tables the parser itself uses: */
+json_t *bp_features_hooks(void);	 /* bundle.c */
+json_t *bp_features_mount_options(void); /* bundle.c */
+json_t *bp_features_namespaces(void);	 /* bundle_linux.c */
+json_t *bp_features_seccomp(void);	 /* bundle_seccomp.c */
 
 /* bundle_linux.c: the "linux" object, and the checks that need both it
  * and the rest of the config (hostname needs a uts namespace, …). */

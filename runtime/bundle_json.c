@@ -513,3 +513,34 @@ json_t *bp_load(struct bp *p, const char *buf, size_t len)
 			 jerr.line, jerr.column, jerr.text);
 	return v;
 }
+
+char *bp_dump(json_t *v)
+{
+	char *s = json_dumps(v, JSON_INDENT(2)), *r, *w;
+	bool in_str = false;
+
+	if (!s)
+		abort();
+	/* Put widened integers back: "\u0000123" outside a string's
+	 * content is a marker string, written as the bare number 123. */
+	for (r = w = s; *r;) {
+		if (!in_str && strncmp(r, "\"" U64_MARK, 7) == 0 &&
+		    isdigit((unsigned char)r[7])) {
+			size_t n = strspn(r + 7, "0123456789");
+
+			if (r[7 + n] == '"') {
+				memmove(w, r + 7, n);
+				w += n;
+				r += 8 + n;
+				continue;
+			}
+		}
+		if (*r == '"')
+			in_str = !in_str;
+		else if (in_str && *r == '\\')
+			*w++ = *r++; /* the escaped character is copied next */
+		*w++ = *r++;
+	}
+	*w = '\0';
+	return s;
+}

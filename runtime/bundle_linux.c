@@ -5,6 +5,7 @@
  * user namespace, a sysctl must not reach the host's kernel).
  */
 #include "bundle.h"
+#include "runtime.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +21,15 @@ static const struct {
     {"ipc", NS_IPC},	   {"uts", NS_UTS},   {"mount", NS_MNT},
     {"cgroup", NS_CGROUP}, {"time", NS_TIME},
 };
+
+json_t *bp_features_namespaces(void)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < ARRAY_SIZE(ns_names); i++)
+		json_array_append_new(a, json_string(ns_names[i].name));
+	return a;
+}
 
 static int ns_entry(struct bp *p, json_t *o, struct rt_config *c)
 {
@@ -292,17 +302,12 @@ static const struct {
     {"blockIO", block_io},
 };
 
-static int resources(struct bp *p, json_t *lx, struct rt_config *c)
+/* A LinuxResources object at the current path, into r. */
+static int resources_obj(struct bp *p, json_t *res, struct cg_resources *r)
 {
-	struct cg_resources *r = &c->resources;
-	json_t *res, *o;
-	size_t saved;
-	int found = bp_object(p, lx, "resources", 0, &res);
+	json_t *o;
+	int found;
 
-	if (found <= 0)
-		return found;
-	c->has_resources = true;
-	saved = bp_push_key(p, "resources");
 	for (size_t i = 0; i < ARRAY_SIZE(resource_groups); i++) {
 		size_t s;
 
@@ -325,11 +330,117 @@ static int resources(struct bp *p, json_t *lx, struct rt_config *c)
 		       (void **)&r->devices, &r->ndevices,
 		       device_rule_entry) < 0)
 		return -1;
+	return 0;
+}
+
+static int resources(struct bp *p, json_t *lx, struct rt_config *c)
+{
+	struct cg_resources *r = &c->resources;
+	json_t *res;
+	size_t saved;
+	int found = bp_object(p, lx, "resources", 0, &res);
+
+	if (found <= 0)
+		return found;
+	c->has_resources = true;
+	saved = bp_push_key(p, "resources");
+	if (resources_obj(p, res, r) < 0)
+		return -1;
 	bp_pop(p, saved);
 	/* The cgroup module's checks name the JSON path themselves. */
 	if (cg_resources_validate(r, p->e) < 0)
 		return herr_wrap(p->e, "%s", p->name);
 	return 0;
+}
+
+int rt_resources_parse(struct cg_resources *r, const char *json, size_t len,
+		       const char *name, struct herr *e)
+{
+	struct bp p = {.e = e, .name = name, .bundle = "/"};
+	json_t *top;
+	int rc = -1;
+
+	cg_resources_init(r);
+	top = bp_load(&p, json, len);
+	if (!top)
+		return -1;
+	if (!json_is_object(top))
+		bp_fail(&p, "expected an object, got %s", bp_kind(top));
+	else
+		rc = resources_obj(&p, top, r);
+	json_decref(top);
+	if (rc < 0)
+		rt_resources_free(r);
+	return rc;
+}
+
+/* obj[key] as an object, made empty when absent. */
+static json_t *child_object(json_t *obj, const char *key)
+{
+	json_t *o = json_object_get(obj, key);
+
+	if (!json_is_object(o)) {
+		o = json_object();
+		json_object_set_new(obj, key, o);
+	}
+	return o;
+}
+
+int rt_resources_update(const char *config, size_t len,
+			const struct rt_update_doc *docs, size_t n,
+			struct cg_resources *old, struct cg_resources *now,
+			char **new_config, struct herr *e)
+{
+	struct bp pc = {.e = e, .name = "config.json", .bundle = "/"};
+	json_t *top, *res;
+	char names[256] = "";
+	int rc = -1;
+
+	cg_resources_init(old);
+	cg_resources_init(now);
+	top = bp_load(&pc, config, len);
+	if (!top)
+		return -1;
+	if (!json_is_object(top)) {
+		bp_fail(&pc, "expected an object");
+		goto out;
+	}
+	res = child_object(child_object(top, "linux"), "resources");
+	bp_push_key(&pc, "linux");
+	bp_push_key(&pc, "resources");
+	if (resources_obj(&pc, res, old) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		struct bp pu = {.e = e, .name = docs[i].name, .bundle = "/"};
+		json_t *u;
+
+		/* Each alone first, so its mistakes name its own paths. */
+		if (rt_resources_parse(now, docs[i].json, strlen(docs[i].json),
+				       docs[i].name, e) < 0)
+			goto out;
+		rt_resources_free(now);
+		u = bp_load(&pu, docs[i].json, strlen(docs[i].json));
+		/* Objects merge key by key; anything else is replaced. */
+		json_object_update_recursive(res, u);
+		json_decref(u);
+		snprintf(names + strlen(names), sizeof(names) - strlen(names),
+			 "%s%s", i ? ", " : "", docs[i].name);
+	}
+	if (resources_obj(&pc, res, now) < 0)
+		goto out;
+	if (cg_resources_validate(now, e) < 0) {
+		herr_wrap(e, "%s", names);
+		goto out;
+	}
+	*new_config = bp_dump(top);
+	rc = 0;
+out:
+	json_decref(top);
+	if (rc < 0) {
+		rt_resources_free(old);
+		rt_resources_free(now);
+	}
+	return rc;
 }
 
 /* ---- the rest of "linux"
@@ -573,7 +684,7 @@ int bp_cross_checks(struct bp *p, struct rt_config *c)
 /* ---- freeing
  * ----------------------------------------------------------------- */
 
-static void free_resources(struct cg_resources *r)
+void rt_resources_free(struct cg_resources *r)
 {
 	free(r->cpus);
 	free(r->mems);
@@ -587,6 +698,7 @@ static void free_resources(struct cg_resources *r)
 	free(r->hugepages);
 	bp_free_kv(r->unified, r->nunified);
 	free(r->devices);
+	cg_resources_init(r); /* so a second free is harmless */
 }
 
 void bp_free_linux(struct rt_config *c)
@@ -599,7 +711,7 @@ void bp_free_linux(struct rt_config *c)
 		free(c->devices[i].path);
 	free(c->devices);
 	free(c->cgroups_path);
-	free_resources(&c->resources);
+	rt_resources_free(&c->resources);
 	bp_free_strv(c->masked_paths, c->nmasked_paths);
 	bp_free_strv(c->readonly_paths, c->nreadonly_paths);
 	for (size_t i = 0; c->sysctls && i < c->nsysctls; i++) {

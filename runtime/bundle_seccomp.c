@@ -6,6 +6,7 @@
  * expect.
  */
 #include "bundle.h"
+#include "process.h"
 
 #include <seccomp.h>
 #include <string.h>
@@ -55,6 +56,35 @@ static const char *const seccomp_flags[] = {
     "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
     "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
 };
+
+static json_t *names(const char *const *v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		if (v[i])
+			json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+json_t *bp_features_seccomp(void)
+{
+	json_t *actions = json_array(), *supported = json_array();
+
+	for (size_t i = 0; i < ARRAY_SIZE(seccomp_actions); i++)
+		json_array_append_new(actions,
+				      json_string(seccomp_actions[i].name));
+	for (size_t i = 0; i < ARRAY_SIZE(seccomp_flags); i++)
+		if (rt_seccomp_flag_supported(seccomp_flags[i]))
+			json_array_append_new(supported,
+					      json_string(seccomp_flags[i]));
+	return json_pack(
+	    "{s:b, s:o, s:o, s:o, s:o, s:o}", "enabled", true, "actions",
+	    actions, "operators", names(seccomp_ops, ARRAY_SIZE(seccomp_ops)),
+	    "archs", names(seccomp_arches, ARRAY_SIZE(seccomp_arches)),
+	    "knownFlags", names(seccomp_flags, ARRAY_SIZE(seccomp_flags)),
+	    "supportedFlags", supported);
+}
 
 /* An action and its optional errno ("errnoRet"/"defaultErrnoRet"). */
 static int seccomp_action(struct bp *p, json_t *o, const char *key,

@@ -159,6 +159,24 @@ int rt_config_parse(struct rt_config *c, const char *json, size_t len,
 		    const char *name, const char *bundle, struct herr *e);
 void rt_config_free(struct rt_config *c);
 
+/* Parse a LinuxResources object alone (husk update --resources): types
+ * and ranges only, since a part makes sense only merged into the whole
+ * (cg_resources_validate then).  name is used in messages ("--resources:
+ * .memory.limit: ...").  On error nothing is allocated. */
+int rt_resources_parse(struct cg_resources *r, const char *json, size_t len,
+		       const char *name, struct herr *e);
+void rt_resources_free(struct cg_resources *r);
+/* Merge the LinuxResources documents (runtime.h), in order, into
+ * .linux.resources of the config text (objects key by key, other values
+ * replaced): *old gets the resources before, *now after (checked as a
+ * whole), *new_config the merged config (malloc'd).  On error nothing is
+ * allocated. */
+struct rt_update_doc;
+int rt_resources_update(const char *config, size_t len,
+			const struct rt_update_doc *docs, size_t n,
+			struct cg_resources *old, struct cg_resources *now,
+			char **new_config, struct herr *e);
+
 /* Parse an OCI process object alone (husk exec --process FILE). */
 int rt_process_load(struct rt_process *p, const char *file, struct herr *e);
 void rt_process_free(struct rt_process *p);

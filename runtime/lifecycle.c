@@ -1,7 +1,7 @@
 /*
  * lifecycle: the commands that act on an existing container through its
- * state record: start, state, kill, delete — and spec, which writes a
- * bundle's config.json.
+ * state record: start, state, kill, delete, pause, resume, ps, update,
+ * events — and spec, which writes a bundle's config.json.
  */
 #include "runtime.h"
 
@@ -11,6 +11,7 @@
 #include "state.h"
 
 #include <fcntl.h>
+#include <jansson.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -66,6 +67,16 @@ static void handle_close(struct handle *h)
 {
 	st_record_free(&h->r);
 	base_closep(&h->dirfd);
+}
+
+/* The container's cgroup, reopened from the saved path. */
+static int open_cgroup(const struct handle *h, struct cg **cg, struct herr *e)
+{
+	*cg = NULL;
+	if (!h->r.cgroup || !h->r.cgroup[0])
+		return herr_set(e, ENOENT, "container '%s' has no cgroup",
+				h->r.id);
+	return cg_open(cg, h->r.cgroup, e);
 }
 
 /* A pidfd for the recorded init, or -1 when it is gone (or the pid now
@@ -146,6 +157,7 @@ int rt_kill(const char *root, const char *id, int sig, bool all,
 {
 	_cleanup_fd_ int pidfd = -1;
 	struct handle h;
+	struct cg *cg = NULL;
 	int rc = 0;
 
 	if (handle_open(&h, root, id, e) < 0)
@@ -156,18 +168,20 @@ int rt_kill(const char *root, const char *id, int sig, bool all,
 		return herr_set(e, ESRCH, "container not running");
 	}
 	if (all && h.r.cgroup[0]) {
-		struct cg *cg;
-
-		rc = cg_open(&cg, h.r.cgroup, e);
-		if (rc == 0) {
+		rc = open_cgroup(&h, &cg, e);
+		if (rc == 0)
 			rc = cg_signal_all(cg, sig, e);
-			cg_free(cg);
-		}
 	} else {
 		base_debug("pidfd_send_signal(%d, %d)", (int)h.r.pid, sig);
 		if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
 			rc = herr_sys(e, errno, "kill %d", (int)h.r.pid);
 	}
+	/* A frozen process dies only once thawed (runc does the same); other
+	 * signals stay pending until resume. */
+	if (rc == 0 && sig == SIGKILL && h.status == ST_PAUSED &&
+	    (cg || open_cgroup(&h, &cg, e) == 0))
+		rc = cg_freeze(cg, false, e);
+	cg_free(cg);
 	handle_close(&h);
 	return rc;
 }
@@ -208,10 +222,11 @@ int rt_delete(const char *root, const char *id, bool force, struct herr *e)
 	if (h.r.cgroup[0] && cg_open(&cg, h.r.cgroup, e) < 0)
 		cg = NULL; /* already gone: nothing to remove */
 	if (pidfd >= 0) {
-		if (h.status == ST_PAUSED && cg)
-			cg_freeze(cg, false, e);
 		base_debug("pidfd_send_signal(%d, SIGKILL)", (int)h.r.pid);
 		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		/* Killed, but a frozen process only dies once thawed. */
+		if (h.status == ST_PAUSED && cg && cg_freeze(cg, false, e) < 0)
+			goto out;
 		if (wait_gone(pidfd, e) < 0)
 			goto out;
 	}
@@ -220,6 +235,180 @@ int rt_delete(const char *root, const char *id, bool force, struct herr *e)
 	saved_hooks(&h, RT_HOOK_POSTSTOP, ST_STOPPED);
 	rc = st_remove(root, id, h.dirfd, e);
 out:
+	cg_free(cg);
+	handle_close(&h);
+	return rc;
+}
+
+static int freeze(const char *root, const char *id, bool frozen, struct herr *e)
+{
+	struct handle h;
+	struct cg *cg = NULL;
+	int rc = -1;
+
+	if (handle_open(&h, root, id, e) < 0)
+		return -1;
+	/* runc's rules: a created container can be paused too. */
+	if (frozen && h.status != ST_RUNNING && h.status != ST_CREATED)
+		herr_set(e, EINVAL, "container not running");
+	else if (!frozen && h.status != ST_PAUSED)
+		herr_set(e, EINVAL, "container not paused");
+	else if (open_cgroup(&h, &cg, e) == 0)
+		rc = cg_freeze(cg, frozen, e);
+	cg_free(cg);
+	handle_close(&h);
+	return rc;
+}
+
+int rt_pause(const char *root, const char *id, struct herr *e)
+{
+	return freeze(root, id, true, e);
+}
+
+int rt_resume(const char *root, const char *id, struct herr *e)
+{
+	return freeze(root, id, false, e);
+}
+
+int rt_ps(const char *root, const char *id, pid_t **pids, size_t *n,
+	  struct herr *e)
+{
+	struct handle h;
+	struct cg *cg = NULL;
+	int rc = -1;
+
+	if (handle_open(&h, root, id, e) < 0)
+		return -1;
+	if (open_cgroup(&h, &cg, e) == 0)
+		rc = cg_pids(cg, pids, n, e);
+	cg_free(cg);
+	handle_close(&h);
+	return rc;
+}
+
+int rt_update(const char *root, const char *id,
+	      const struct rt_update_doc *docs, size_t n, struct herr *e)
+{
+	_cleanup_free_ char *config = NULL, *merged = NULL;
+	struct cg_resources old, now;
+	struct handle h;
+	struct cg *cg = NULL;
+	char dir[64];
+	size_t len;
+	int rc = -1;
+
+	if (handle_open(&h, root, id, e) < 0)
+		return -1;
+	if (h.status == ST_STOPPED) {
+		handle_close(&h);
+		return herr_set(e, ESRCH, "container not running");
+	}
+	config = base_read_file_at(h.dirfd, "config.json", &len);
+	if (!config) {
+		handle_close(&h);
+		return herr_sys(e, errno, "reading the saved config of '%s'",
+				id);
+	}
+	if (rt_resources_update(config, len, docs, n, &old, &now, &merged, e) <
+	    0) {
+		handle_close(&h);
+		return -1;
+	}
+	/* Device rules are not resources one updates (runc skips them too):
+	 * rewriting them would briefly deny every device. */
+	old.ndevices = now.ndevices = 0;
+	if (open_cgroup(&h, &cg, e) < 0)
+		goto out;
+	if (cg_update(cg, &now, e) < 0) {
+		struct herr ignored;
+
+		/* Put back what the kernel may have taken already. */
+		(void)cg_update(cg, &old, &ignored);
+		goto out;
+	}
+	snprintf(dir, sizeof(dir), "/proc/self/fd/%d", h.dirfd);
+	if (base_write_file_atomic(dir, "config.json", merged, strlen(merged),
+				   0600) < 0) {
+		herr_sys(e, errno, "saving the new resources of '%s'", id);
+		goto out;
+	}
+	rc = 0;
+out:
+	cg_free(cg);
+	rt_resources_free(&old);
+	rt_resources_free(&now);
+	handle_close(&h);
+	return rc;
+}
+
+/* A counter in runc's units, or nothing when the cgroup lacks it. */
+static void set_num(json_t *o, const char *key, int64_t v, int64_t scale)
+{
+	if (v >= 0)
+		json_object_set_new(
+		    o, key, json_integer(v == INT64_MAX ? v : v * scale));
+}
+
+/* runc's types.Stats: cpu in ns, memory in bytes, unlimited as 0 for pids
+ * and as the largest value for memory. */
+static json_t *stats_json(const struct cg_stats *s)
+{
+	json_t *cpu = json_object(), *usage = json_object();
+	json_t *thr = json_object(), *mem = json_object();
+	json_t *mu = json_object(), *swap = json_object();
+	json_t *pids = json_object(), *io = json_array();
+
+	set_num(usage, "total", s->cpu_usage_usec, 1000);
+	set_num(usage, "user", s->cpu_user_usec, 1000);
+	set_num(usage, "kernel", s->cpu_system_usec, 1000);
+	set_num(thr, "throttled_periods", s->cpu_nr_throttled, 1);
+	set_num(thr, "throttled_time", s->cpu_throttled_usec, 1000);
+	json_object_set_new(cpu, "usage", usage);
+	json_object_set_new(cpu, "throttling", thr);
+	set_num(mu, "usage", s->memory_current, 1);
+	set_num(mu, "max", s->memory_peak, 1);
+	set_num(mu, "limit", s->memory_limit, 1);
+	set_num(swap, "usage", s->memory_swap_current, 1);
+	json_object_set_new(mem, "usage", mu);
+	json_object_set_new(mem, "swap", swap);
+	set_num(pids, "current", s->pids_current, 1);
+	if (s->pids_limit >= 0)
+		set_num(pids, "limit",
+			s->pids_limit == INT64_MAX ? 0 : s->pids_limit, 1);
+	/* Totals over every device: husk does not split them by device. */
+	if (s->io_read_bytes >= 0)
+		json_array_append_new(
+		    io, json_pack("{s:s, s:I}", "op", "Read", "value",
+				  (json_int_t)s->io_read_bytes));
+	if (s->io_write_bytes >= 0)
+		json_array_append_new(
+		    io, json_pack("{s:s, s:I}", "op", "Write", "value",
+				  (json_int_t)s->io_write_bytes));
+	return json_pack("{s:o, s:o, s:o, s:{s:o}}", "cpu", cpu, "memory", mem,
+			 "pids", pids, "blkio", "ioServiceBytesRecursive", io);
+}
+
+int rt_stats(const char *root, const char *id, char **json, int64_t *oom_kills,
+	     struct herr *e)
+{
+	struct handle h;
+	struct cg *cg = NULL;
+	struct cg_stats s;
+	int rc = -1;
+
+	if (handle_open(&h, root, id, e) < 0)
+		return -1;
+	if (h.status == ST_STOPPED)
+		herr_set(e, ESRCH, "container not running");
+	else if (open_cgroup(&h, &cg, e) == 0 && cg_stats(cg, &s, e) == 0) {
+		json_t *o = json_pack("{s:s, s:s, s:o}", "type", "stats", "id",
+				      id, "data", stats_json(&s));
+
+		*json = json_dumps(o, JSON_COMPACT);
+		json_decref(o);
+		*oom_kills = s.oom_kills;
+		rc = 0;
+	}
 	cg_free(cg);
 	handle_close(&h);
 	return rc;

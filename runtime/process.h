@@ -68,6 +68,8 @@ struct rt_bpf {
 int rt_seccomp_compile(const struct rt_seccomp *s, const char *cache_dir,
 		       struct rt_bpf *out, struct herr *e);
 void rt_bpf_free(struct rt_bpf *b);
+/* Does this kernel take the filter flag "SECCOMP_FILTER_FLAG_..."? */
+bool rt_seccomp_flag_supported(const char *name);
 /* Child: seccomp(SECCOMP_SET_MODE_FILTER) with the compiled program.
  * Returns the notify fd (>= 0) when b->notify, 0 otherwise, -1 on error. */
 int rt_child_load_seccomp(const struct rt_bpf *b, struct herr *e);

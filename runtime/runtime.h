@@ -53,6 +53,33 @@ int rt_kill(const char *root, const char *id, int sig, bool all,
 /* `husk delete`: a stopped container, or with force any. */
 int rt_delete(const char *root, const char *id, bool force, struct herr *e);
 
+/* `husk pause` / `husk resume`: freeze or thaw every process of the
+ * container (its cgroup's freezer), waiting until the kernel is done.
+ * pause takes a running or created container, resume a paused one;
+ * otherwise "container not running" / "container not paused". */
+int rt_pause(const char *root, const char *id, struct herr *e);
+int rt_resume(const char *root, const char *id, struct herr *e);
+/* `husk ps`: the host pids of every process in the container's cgroup
+ * (malloc'd). */
+int rt_ps(const char *root, const char *id, pid_t **pids, size_t *n,
+	  struct herr *e);
+/* `husk update`: merge LinuxResources documents, in order, into the
+ * container's resources, write them to its cgroup and record them in the
+ * saved config.  Bad input changes nothing. */
+struct rt_update_doc {
+	const char *json;
+	const char *name; /* in messages: "--resources FILE", "--memory" */
+};
+int rt_update(const char *root, const char *id,
+	      const struct rt_update_doc *docs, size_t n, struct herr *e);
+/* `husk events`: *json gets one runc-style stats event (malloc'd) and
+ * *oom_kills the cgroup's OOM kill count so far (-1 unknown).  A stopped
+ * container fails with ESRCH ("container not running"). */
+int rt_stats(const char *root, const char *id, char **json, int64_t *oom_kills,
+	     struct herr *e);
+/* `husk features`: the runtime-spec features document (malloc'd). */
+char *rt_features(void);
+
 /* `husk list`: *json gets an array of state documents (malloc'd).  Reads
  * without taking the containers' locks: state.json is replaced atomically,
  * so a reader sees the old or the new record, never half of one. */

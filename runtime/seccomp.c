@@ -180,6 +180,25 @@ static const struct {
      SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV},
 };
 
+bool rt_seccomp_flag_supported(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(filter_flags); i++) {
+		unsigned int f = filter_flags[i].flag;
+
+		if (strcmp(name, filter_flags[i].name) != 0)
+			continue;
+		/* WAIT_KILLABLE_RECV is only valid with a listener. */
+		if (f == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+			f |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+		/* A kernel that knows the flags gets past them to the
+		 * (NULL) program and fails with EFAULT; else EINVAL. */
+		return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, f, NULL) <
+			   0 &&
+		       errno == EFAULT;
+	}
+	return false;
+}
+
 /* The flags are not part of the BPF: they are given to seccomp(2) at load
  * time, so they are computed from the profile on every run, cached or not. */
 static int parse_flags(const struct rt_seccomp *s, unsigned int *out,

@@ -288,8 +288,7 @@ enum st_status st_status(int dirfd, const struct st_record *r)
 
 	if (r->pid <= 0 || st_proc_start_time(r->pid) != r->start_time)
 		return ST_STOPPED;
-	if (fstatat(dirfd, "exec.fifo", &st, AT_SYMLINK_NOFOLLOW) == 0)
-		return ST_CREATED;
+	/* Paused wins over created, as in runc: both can be frozen. */
 	if (r->cgroup && *r->cgroup) {
 		struct herr e;
 		struct cg *cg;
@@ -302,6 +301,8 @@ enum st_status st_status(int dirfd, const struct st_record *r)
 				return ST_PAUSED;
 		}
 	}
+	if (fstatat(dirfd, "exec.fifo", &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return ST_CREATED;
 	return ST_RUNNING;
 }
 

@@ -5,6 +5,7 @@
  * Configs are written with single quotes for readability; cfg() turns
  * them into double quotes before parsing. */
 #include "../../runtime/config.h"
+#include "../../runtime/runtime.h"
 #include "unit.h"
 
 #include <fcntl.h>
@@ -587,6 +588,73 @@ static void test_spec_default(void)
 	}
 }
 
+/* husk update: LinuxResources documents merged into a saved config. */
+static void test_resources_update(void)
+{
+	/* A uint64 rlimit jansson cannot hold must survive the rewrite. */
+	char *config = quotes(
+	    CFG(ARGS ", 'rlimits': [{'type': 'RLIMIT_NOFILE', 'hard': "
+		     "18446744073709551615, 'soft': 1024}]",
+		"",
+		NS ", 'resources': {'memory': {'limit': 1048576, 'swap': "
+		   "2097152}, 'cpu': {'period': 100000}}"));
+	char *flags = quotes("{'cpu': {'quota': 50000}, 'pids': {'limit': 7}}");
+	char *file = quotes("{'memory': {'limit': 2097152}}");
+	struct rt_update_doc docs[] = {{file, "--resources r.json"},
+				       {flags, "--cpu-quota, --pids-limit"}};
+	struct cg_resources old, now;
+	struct herr e = {0};
+	char *merged = NULL;
+	struct rt_config c;
+
+	CHECK(rt_resources_update(config, strlen(config), docs, 2, &old, &now,
+				  &merged, &e) == 0);
+	CHECK(old.memory_limit == 1048576 && old.cpu_quota == CG_UNSET);
+	/* Objects merge key by key: swap and period stay. */
+	CHECK(now.memory_limit == 2097152 && now.memory_swap == 2097152);
+	CHECK(now.cpu_period == 100000 && now.cpu_quota == 50000);
+	CHECK(now.pids_limit == 7);
+	CHECK(merged && strstr(merged, "\"hard\": 18446744073709551615"));
+	CHECK(merged && !strstr(merged, "\\u0000"));
+	memset(&e, 0, sizeof(e));
+	CHECK(merged && rt_config_parse(&c, merged, strlen(merged),
+					"config.json", dir, &e) == 0);
+	if (!e.msg[0]) {
+		CHECK(c.resources.pids_limit == 7);
+		CHECK(c.process.nrlimits == 1 &&
+		      c.process.rlimits[0].hard == UINT64_MAX);
+		rt_config_free(&c);
+	}
+	rt_resources_free(&old);
+	rt_resources_free(&now);
+	free(merged);
+	free(flags);
+	free(file);
+
+	/* A wrong type names the document and its own path. */
+	flags = quotes("{'memory': {'limit': '1g'}}");
+	docs[0] = (struct rt_update_doc){flags, "--resources r.json"};
+	memset(&e, 0, sizeof(e));
+	merged = NULL;
+	CHECK(rt_resources_update(config, strlen(config), docs, 1, &old, &now,
+				  &merged, &e) < 0);
+	CHECK(strstr(e.msg, "--resources r.json: .memory.limit: expected an "
+			    "integer") == e.msg);
+	CHECK(merged == NULL);
+	free(flags);
+	/* The whole is checked after the merge: a quota needs a period,
+	 * which an earlier update may have given. */
+	flags = quotes("{'cpu': {'period': 10}}");
+	docs[0] = (struct rt_update_doc){flags, "--cpu-period"};
+	memset(&e, 0, sizeof(e));
+	CHECK(rt_resources_update(config, strlen(config), docs, 1, &old, &now,
+				  &merged, &e) < 0);
+	CHECK(strstr(e.msg, "--cpu-period: .linux.resources.cpu.period: "
+			    "must be between") == e.msg);
+	free(flags);
+	free(config);
+}
+
 int main(void)
 {
 	char path[PATH_MAX + 16];
@@ -603,6 +671,7 @@ int main(void)
 	test_load();
 	test_caps();
 	test_spec_default();
+	test_resources_update();
 
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	if (system(path) != 0)
