@@ -58,6 +58,10 @@ fi
 # Cheap when it is already built: mkrootfs.sh only checks.
 "$repo/bundles/mkrootfs.sh" "$lessons/rootfs" --with-probe "$probe" ||
 	die "building $lessons/rootfs failed"
+# Where each lesson's directory is mounted.  Made here, as the rootfs's
+# owner: in lesson 04 husk mounts as the user namespace's root, who may not
+# write to a rootfs the host's root owns.
+mkdir -p "$lessons/rootfs/lesson"
 
 cd "$lessons/$dir"
 id=${LESSON_ID:-lesson-$nn}
