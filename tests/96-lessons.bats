@@ -78,7 +78,8 @@ to_regex() {
 # test rootfs, under $BATS_TEST_TMPDIR/bundles; sets LESSON (its bundle)
 # and BUNDLE (the whole tree, for teardown and assert_clean).
 lesson_tree() {
-	local base dir=$(lesson_dir "$1")
+	local base dir
+	dir=$(lesson_dir "$1") || return 1
 	base=$(base_rootfs) || return 1
 	BUNDLE=$BATS_TEST_TMPDIR/bundles
 	mkdir -p "$BUNDLE/lessons"
@@ -204,3 +205,64 @@ check_functions() {
 @test "lessons: 08 pids.max and a fork bomb" { check_lesson 08; }
 @test "lessons: 09 capabilities" { check_lesson 09; }
 @test "lessons: 10 seccomp" { check_lesson 10; }
+
+# Negative controls: the effect a lesson shows goes away with its cause.
+
+# lesson_cfg 'JQ-FILTER': edit the copied lesson's config.json.
+lesson_cfg() {
+	jq "$1" <"$LESSON/config.json" >"$LESSON/config.json.new" &&
+		mv "$LESSON/config.json.new" "$LESSON/config.json"
+}
+
+@test "lessons: the function check fails on a function husk does not have" {
+	local readme=$BATS_TEST_TMPDIR/README.md
+	sed 's/`do_clone()`/`do_clone_please()`/' "$LESSONS/01-pid/README.md" >"$readme"
+	check_functions "$LESSONS/01-pid/README.md"
+	run check_functions "$readme"
+	assert_failure
+	assert_output --partial do_clone_please
+}
+
+@test "lessons: 04 negative control: without the user namespace, root opens /root" {
+	lesson_tree 04
+	lesson_cfg 'del(.linux.uidMappings, .linux.gidMappings)
+		| .linux.namespaces |= map(select(.type != "user"))'
+	run_lesson 04
+	assert_success
+	assert_line --regexp '^drwx------ +2 0 +0 .* /root$'
+	refute_line --partial "can't open '/root'"
+	assert_clean
+}
+
+@test "lessons: 06 negative control: under a 128 MiB limit the 64 MiB survive" {
+	lesson_tree 06
+	lesson_cfg '.linux.resources.memory = {"limit": 134217728, "swap": 134217728}'
+	run_lesson 06
+	assert_success
+	assert_line touched=64
+	refute_line --partial 'OOM killer'
+	assert_clean
+}
+
+@test "lessons: 09 negative control: with CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_MKNOD they work" {
+	lesson_tree 09
+	lesson_cfg '.process.capabilities |= map_values(. + ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_MKNOD"])'
+	run_lesson 09
+	assert_success
+	assert_line secret
+	refute_line --partial 'Operation not permitted'
+	refute_line --partial 'Permission denied'
+	assert_clean
+}
+
+@test "lessons: 10 negative control: without the profile, mkdir and sync work" {
+	lesson_tree 10
+	lesson_cfg 'del(.linux.seccomp)'
+	run_lesson 10
+	assert_success
+	assert_line Seccomp=0
+	refute_line --partial 'Operation not permitted'
+	refute_line 'Bad system call'
+	assert_line 'sync exited with status 0'
+	assert_clean
+}

@@ -6,7 +6,7 @@ setpriv -d | grep -E 'no_new_privs|bounding'
 
 echo "-- CAP_NET_BIND_SERVICE is mine: a port below 1024"
 nc -l -p 80 &
-for i in 1 2 3 4 5 6 7 8 9 10; do
+for _ in 1 2 3 4 5 6 7 8 9 10; do
 	netstat -ltn | grep ':80 ' && break
 	sleep 0.1
 done
