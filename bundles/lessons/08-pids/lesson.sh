@@ -16,14 +16,14 @@ probe forkbomb 1000
 echo "-- a shell fork bomb: bomb() { while :; do bomb & done; }; bomb"
 (bomb() { while :; do bomb & done; }; bomb) 2>/dev/null
 i=0
-while [ "$current" -lt "$max" ] && [ $i -lt 100000 ]; do
+while [ "$current" -lt "$max" ] && [ $i -lt 2000000 ]; do
 	read -r current <$cg/pids.current
 	i=$((i + 1))
 done
 echo "pids.current: $current: the bomb has every pid it may have, and no more"
 while read -r key value; do echo "pids.events: $key $value"; done <$cg/pids.events
 # kill -1 signals every process in my pid namespace but me.
-while [ "$current" -gt 1 ] && [ $i -lt 200000 ]; do
+while [ "$current" -gt 1 ] && [ $i -lt 4000000 ]; do
 	kill -KILL -1 2>/dev/null
 	read -r current <$cg/pids.current
 	i=$((i + 1))
