@@ -98,6 +98,7 @@ static const struct cli_cmd commands[] = {
 	{ "exec", cmd_exec, "run another process in a container" },
 	{ "list", cmd_list, "list containers" },
 	{ "spec", cmd_spec, "write a default config.json" },
+    {"sandbox", cmd_sandbox, "run a host command in a container"},
 	{ "version", cmd_version, "print husk's version" },
 	{ "help", cmd_help, "show this help" },
 };
