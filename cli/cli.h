@@ -26,7 +26,21 @@ struct cli_cmd {
 int cli_error(const struct herr *e);
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* --report[=json FILE] on run and sandbox. */
+struct cli_report {
+	bool on;
+	const char *json_file; /* NULL: one line on stderr */
+};
+/* Parse --report's optional "=json" (arg) and the FILE after it, taken
+ * from argv[optind]; returns 0 or 1 (usage error printed). */
+int cli_report_option(const char *arg, int argc, char **argv,
+		      struct cli_report *r);
+/* Print or write r as c asks; 1 when the file cannot be written. */
+int cli_report_emit(const struct cli_report *c, const char *id, int status,
+		    const struct rt_report *r);
+
 int cmd_run(int argc, char **argv);
+int cmd_sandbox(int argc, char **argv);
 int cmd_create(int argc, char **argv);
 int cmd_start(int argc, char **argv);
 int cmd_state(int argc, char **argv);

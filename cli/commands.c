@@ -39,6 +39,8 @@ enum {
 	O_NOPIVOT,
 	O_NOKEYRING,
 	O_KEEP,
+	O_INIT,
+	O_REPORT,
 };
 
 static const struct option create_opts[] = {
@@ -50,12 +52,15 @@ static const struct option create_opts[] = {
 	{ "no-new-keyring", no_argument, NULL, O_NOKEYRING },
 	{ "detach", no_argument, NULL, O_DETACH },
 	{ "keep", no_argument, NULL, O_KEEP },
+	{ "init", no_argument, NULL, O_INIT },
+	{ "report", optional_argument, NULL, O_REPORT },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
 };
 
 /* run and create share their options; run adds --detach and --keep. */
-static int parse_create(int argc, char **argv, struct rt_opts *o, bool run)
+static int parse_create(int argc, char **argv, struct rt_opts *o, bool run,
+			struct cli_report *report)
 {
 	const char *cmd = argv[0];
 	int c;
@@ -107,6 +112,15 @@ static int parse_create(int argc, char **argv, struct rt_opts *o, bool run)
 				return bad_option(cmd, argv);
 			o->keep = true;
 			break;
+		case O_INIT:
+			o->init = true;
+			break;
+		case O_REPORT:
+			if (!run)
+				return bad_option(cmd, argv);
+			if (cli_report_option(optarg, argc, argv, report) != 0)
+				return 1;
+			break;
 		case O_HELP:
 			printf("usage: husk %s [OPTIONS] ID\n\n"
 			       "  -b, --bundle DIR        the bundle (default .)\n"
@@ -115,10 +129,14 @@ static int parse_create(int argc, char **argv, struct rt_opts *o, bool run)
 			       "  --preserve-fds N        pass fds 3..3+N-1 on\n"
 			       "  --no-pivot              chroot, not pivot_root\n"
 			       "  --no-new-keyring        keep the session keyring\n"
+			       "  --init                  husk's init as PID 1: "
+			       "forwards signals, reaps orphans\n"
 			       "%s",
 			       cmd,
 			       run ? "  -d, --detach            do not wait\n"
 				     "  --keep                  keep the state after exit\n"
+				     "  --report                what it used, on stderr\n"
+				     "  --report=json FILE      the same as JSON\n"
 				   : "");
 			exit(0);
 		default:
@@ -132,17 +150,25 @@ static int parse_create(int argc, char **argv, struct rt_opts *o, bool run)
 
 int cmd_run(int argc, char **argv)
 {
+	struct cli_report report = { 0 };
+	struct rt_report r;
 	struct rt_opts o;
 	struct herr e = { 0 };
 	int status;
 
-	if (parse_create(argc, argv, &o, true) != 0)
+	if (parse_create(argc, argv, &o, true, &report) != 0)
 		return 1;
+	if (report.on && o.detach)
+		return cli_usage_error("run: --report needs to wait for the "
+				       "container: not with --detach");
+	o.report = report.on ? &r : NULL;
 	if (rt_run(&o, &status, &e) < 0) {
 		cli_error(&e);
 		/* 127/126: the payload could not be executed. */
 		return status == 126 || status == 127 ? status : 1;
 	}
+	if (cli_report_emit(&report, o.id, status, &r) != 0 && status == 0)
+		return 1;
 	return status;
 }
 
@@ -151,7 +177,7 @@ int cmd_create(int argc, char **argv)
 	struct rt_opts o;
 	struct herr e = { 0 };
 
-	if (parse_create(argc, argv, &o, false) != 0)
+	if (parse_create(argc, argv, &o, false, &(struct cli_report){ 0 }) != 0)
 		return 1;
 	return rt_create(&o, &e) < 0 ? cli_error(&e) : 0;
 }

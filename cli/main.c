@@ -104,6 +104,7 @@ static const struct cli_cmd commands[] = {
 	{ "events", cmd_events, "print a container's cgroup stats as JSON" },
 	{ "features", cmd_features, "print what husk supports as JSON" },
 	{ "spec", cmd_spec, "write a default config.json" },
+    {"sandbox", cmd_sandbox, "run a host command in a container"},
 	{ "version", cmd_version, "print husk's version" },
 	{ "help", cmd_help, "show this help" },
 };

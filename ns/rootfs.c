@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 
 static uint64_t mount_id(const char *path)
@@ -76,6 +77,43 @@ int ns_child_private_mounts(const struct ns_fs *fs, struct herr *e)
 	return 0;
 }
 
+/* The path that reaches a mount just stacked on path.  A lookup never
+ * crosses mounts stacked on the root it starts from, so for "/" (husk
+ * sandbox runs the host's root) the stacked bind is reached through
+ * "/..": at the root, ".." stays there and then follows the mounts on
+ * it. */
+static const char *stacked_path(const char *path)
+{
+	return strcmp(path, "/") == 0 ? "/.." : path;
+}
+
+/* root.readonly covers the filesystems mounted below the rootfs too (the
+ * host's /boot, /home … when the rootfs is the host's /): the rbind copied
+ * them writable.  Every mount of the tree is made read-only, then the top
+ * one writable again until ns_child_finish_rootfs, as mounts[] may still
+ * need mount points made in it. */
+static int readonly_submounts(int rootfd, struct herr *e)
+{
+	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+	struct mount_attr rw = {.attr_clr = MOUNT_ATTR_RDONLY};
+	struct statvfs sv;
+	bool top_ro = fstatvfs(rootfd, &sv) == 0 && (sv.f_flag & ST_RDONLY);
+
+	base_debug("mount_setattr rootfs set ro, recursive");
+	if (mount_setattr(rootfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro,
+			  sizeof(ro)) < 0)
+		return herr_sys(e, errno,
+				"making the rootfs's submounts read-only "
+				"(root.readonly)");
+	if (top_ro)
+		return 0;
+	if (mount_setattr(rootfd, "", AT_EMPTY_PATH, &rw, sizeof(rw)) < 0)
+		return herr_sys(e, errno,
+				"making the rootfs writable until "
+				"its mounts are made");
+	return 0;
+}
+
 int ns_child_mount_rootfs(const struct ns_fs *fs, struct herr *e)
 {
 	_cleanup_fd_ int rootfd = -1;
@@ -88,10 +126,13 @@ int ns_child_mount_rootfs(const struct ns_fs *fs, struct herr *e)
 				fs->rootfs);
 	/* Opened after the bind: the fd must be on the new mount, so that
 	 * what we mount below it ends up in the container. */
-	rootfd = open(fs->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	rootfd =
+	    open(stacked_path(fs->rootfs), O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return herr_sys(e, errno, "opening the rootfs '%s'",
 				fs->rootfs);
+	if (fs->readonly && readonly_submounts(rootfd, e) < 0)
+		return -1;
 
 	for (i = 0; i < fs->nmounts; i++)
 		if (ns_mount_apply(rootfd, fs, &fs->mounts[i], e) < 0)
@@ -119,7 +160,8 @@ static int pivot(const struct ns_fs *fs, struct herr *e)
 	_cleanup_fd_ int oldroot = -1, newroot = -1;
 
 	oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
-	newroot = open(fs->rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	newroot =
+	    open(stacked_path(fs->rootfs), O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 	if (oldroot < 0 || newroot < 0)
 		return herr_sys(e, errno, "opening '/' and '%s'", fs->rootfs);
 	if (fchdir(newroot) < 0)

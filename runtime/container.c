@@ -47,6 +47,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 
 enum mode { MODE_RUN, MODE_CREATE };
 
@@ -61,6 +62,7 @@ struct ctr {
 	bool has_bpf;
 	bool new_userns;
 	bool in_cgroup;       /* clone3 placed the child in its v2 cgroup */
+	bool init;            /* --init or the annotation: fork a PID 1 */
 	sigset_t old_mask;    /* the mask to give back to the payload */
 	int sync_parent;      /* husk's end of the sync socket */
 	int sync_child;       /* the init's end, close-on-exec */
@@ -376,6 +378,10 @@ static __attribute__((noreturn)) void child_init(struct ctr *c)
 	/* Last: from here on only what the profile allows. */
 	if (c->has_bpf && p->no_new_privileges)
 		STEP(rt_child_load_seccomp(&c->bpf, &e));
+	/* PID 1 stays behind as husk's init; its child becomes the payload.
+	 * After seccomp, so the init is confined as much as the payload. */
+	if (c->init)
+		STEP(rt_child_fork_init(p->terminal, &e));
 	rt_child_exec(p, exe, &e);
 	/* [4] The exec failed. */
 	child_fail(c, SYNC_EXEC_FAILED, e.err == EACCES ? 126 : 127, &e);
@@ -430,6 +436,15 @@ static int hand_over_pty(struct ctr *c, struct herr *e)
 	return sync_send_console(c->o->console_socket, c->pty_master, e);
 }
 
+/* The config asks for husk's init (engines cannot pass --init). */
+static bool wants_init(const struct rt_config *cfg)
+{
+	for (size_t i = 0; i < cfg->nannotations; i++)
+		if (!strcmp(cfg->annotations[i].key, RT_ANNOTATION_INIT))
+			return !strcmp(cfg->annotations[i].value, "true");
+	return false;
+}
+
 /* husk's side, from the bundle to an init that is set up (and, in run
  * mode, exec'd).  On failure everything made so far is undone. */
 static int parent_spawn(struct ctr *c, int *code, struct herr *e)
@@ -440,8 +455,14 @@ static int parent_spawn(struct ctr *c, int *code, struct herr *e)
 	int sp[2];
 
 	*code = 1;
-	if (rt_config_load(cfg, c->o->bundle, e) < 0)
+	if (c->o->config_json) {
+		if (rt_config_parse(cfg, c->o->config_json,
+				    strlen(c->o->config_json), "config.json",
+				    c->o->bundle, e) < 0)
+			return -1;
+	} else if (rt_config_load(cfg, c->o->bundle, e) < 0) {
 		return -1;
+	}
 	if (!cfg->has_process)
 		return herr_set(e, EINVAL, "%s: .process: required to run a "
 					   "container", cfg->path);
@@ -455,6 +476,7 @@ static int parent_spawn(struct ctr *c, int *code, struct herr *e)
 		return -1;
 	fill_fs(c);
 	setup_default_devices(cfg);
+	c->init = c->o->init || wants_init(cfg);
 	c->new_userns = cfg->ns[NS_USER].wanted && !cfg->ns[NS_USER].path;
 	if (st_create(c->o->root, c->o->id, &c->statefd, e) < 0)
 		return -1;
@@ -578,7 +600,12 @@ static int record_state(struct ctr *c, struct herr *e)
 	base_now_rfc3339(created, sizeof(created));
 	r.created = created;
 	/* exec reads this copy: the bundle may change after create. */
-	json = base_read_file_at(AT_FDCWD, path, &len);
+	if (c->o->config_json) {
+		json = xstrdup(c->o->config_json);
+		len = strlen(json);
+	} else {
+		json = base_read_file_at(AT_FDCWD, path, &len);
+	}
 	snprintf(dir, sizeof(dir), "/proc/self/fd/%d", c->statefd);
 	if (!json || base_write_file_atomic(dir, "config.json", json, len,
 					    0600) < 0)
@@ -609,8 +636,49 @@ out:
 	return rc;
 }
 
+static int64_t monotonic_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* --report: what the container used, from its cgroup's counters. */
+static void fill_report(const struct ctr *c, int64_t started, bool timed_out,
+			struct rt_report *r)
+{
+	const struct cg_resources *res = &c->cfg.resources;
+	struct cg_stats st;
+	struct herr e;
+
+	memset(r, 0, sizeof(*r));
+	r->wall_usec = monotonic_usec() - started;
+	r->timed_out = timed_out;
+	r->cpu_quota_usec = res->cpu_quota > 0 ? res->cpu_quota : -1;
+	r->cpu_period_usec = res->cpu_period > 0 ? res->cpu_period : -1;
+	if (!c->cg || cg_stats(c->cg, &st, &e) < 0) {
+		r->valid = false;
+		return;
+	}
+	r->valid = true;
+	r->cpu_user_usec = st.cpu_user_usec;
+	r->cpu_system_usec = st.cpu_system_usec;
+	r->cpu_throttled_usec = st.cpu_throttled_usec;
+	r->memory_peak = st.memory_peak;
+	r->memory_limit = st.memory_limit;
+	r->oom_kills = st.oom_kills;
+	r->pids_peak = st.pids_peak;
+	r->pids_limit = st.pids_limit;
+	r->io_read_bytes = st.io_read_bytes;
+	r->io_write_bytes = st.io_write_bytes;
+}
+
 int rt_run(const struct rt_opts *o, int *status, struct herr *e)
 {
+	struct rt_timeout deadline = { .ms = o->timeout_ms,
+				       .kill_after_ms = o->kill_after_ms };
+	int64_t started = monotonic_usec();
 	struct sync_msg m;
 	struct ctr c;
 	int code, rc = -1;
@@ -644,13 +712,18 @@ int rt_run(const struct rt_opts *o, int *status, struct herr *e)
 	}
 	if (run_hooks(&c, RT_HOOK_POSTSTART, ST_RUNNING, e) < 0)
 		base_warn("%s", e->msg);
-	rc = rt_relay(c.pid, c.pidfd, c.pty_master, status, e);
+	rc = rt_relay(c.pid, c.pidfd, c.pty_master, &deadline, status, e);
 	if (rc == 0 && c.cg && cg_oom_killed(c.cg)) {
 		base_say("container '%s' was killed by the OOM killer%s",
 			  o->id, setup_describe_memory_limit(&c.cfg));
 		if (*status != 0)
 			*status = 137;
 	}
+	if (rc == 0 && deadline.fired)
+		*status = 124; /* as timeout(1) */
+	/* Before cg_destroy: the counters go with the cgroup. */
+	if (o->report)
+		fill_report(&c, started, deadline.fired, o->report);
 	if (!o->keep) {
 		struct herr he;
 

@@ -397,7 +397,7 @@ int rt_exec(const struct rt_exec_opts *o, int *status, struct herr *e)
 	}
 	if (o->pid_file && st_write_pid_file(o->pid_file, x.pid, e) < 0)
 		goto fail;
-	rc = rt_relay(x.pid, x.pidfd, x.pty_master, status, e);
+	rc = rt_relay(x.pid, x.pidfd, x.pty_master, NULL, status, e);
 	goto out;
 fail:
 	setup_undo_child(x.pid, x.pidfd);

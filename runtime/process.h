@@ -40,6 +40,13 @@ int rt_child_set_no_new_privs(const struct rt_process *p, struct herr *e);
 /* Mark every fd >= 3 close-on-exec except [3, 3 + preserve_fds). */
 int rt_child_close_fds(int preserve_fds, struct herr *e);
 
+/* --init (runtime/init.c): fork.  Returns 0 in the child, which goes on
+ * to exec the payload; the parent stays PID 1, forwards every signal to
+ * the payload, reaps every child and exits with the payload's status, and
+ * never returns.  Signals stay blocked in it; the child gets the mask back.
+ * terminal: put the payload's process group in the foreground. */
+int rt_child_fork_init(bool terminal, struct herr *e);
+
 /* The path that exec will run: args[0] if it has a '/', else the first
  * match in the PATH of p->env (default
  * /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin), resolved

@@ -7,6 +7,7 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -91,11 +92,45 @@ static int epoll_add(int ep, int fd)
 	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
-int rt_relay(pid_t pid, int pidfd, int pty_master, int *status,
-	     struct herr *e)
+/* Arm the timerfd to fire once, ms from now. */
+static int arm(int tfd, int64_t ms)
 {
-	_cleanup_fd_ int ep = -1, sfd = -1;
-	struct tty t = { .master = pty_master };
+	struct itimerspec its = {
+		.it_value = { .tv_sec = ms / 1000,
+			      .tv_nsec = (ms % 1000) * 1000000 },
+	};
+
+	if (ms <= 0)
+		its.it_value.tv_nsec = 1; /* 0 would disarm it */
+	return timerfd_settime(tfd, 0, &its, NULL);
+}
+
+/* The deadline passed: SIGTERM first, SIGKILL when it fires again. */
+static void on_deadline(int tfd, int pidfd, pid_t pid, struct rt_timeout *t)
+{
+	uint64_t n;
+
+	(void)!read(tfd, &n, sizeof(n));
+	if (!t->fired) {
+		t->fired = true;
+		base_say("timed out after %.3gs: sending SIGTERM to the init "
+			 "%d, SIGKILL in %.3gs",
+			 (double)t->ms / 1000, (int)pid,
+			 (double)t->kill_after_ms / 1000);
+		syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0);
+		arm(tfd, t->kill_after_ms);
+		return;
+	}
+	base_say("still running %.3gs after SIGTERM: sending SIGKILL",
+		 (double)t->kill_after_ms / 1000);
+	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+}
+
+int rt_relay(pid_t pid, int pidfd, int pty_master, struct rt_timeout *t,
+	     int *status, struct herr *e)
+{
+	_cleanup_fd_ int ep = -1, sfd = -1, tfd = -1;
+	struct tty tt = { .master = pty_master };
 	sigset_t all;
 	int rc = -1, init_ws = 0;
 	bool init_reaped = false;
@@ -106,11 +141,18 @@ int rt_relay(pid_t pid, int pidfd, int pty_master, int *status,
 	if (sfd < 0 || ep < 0 || epoll_add(ep, sfd) < 0 ||
 	    epoll_add(ep, pidfd) < 0)
 		return herr_sys(e, errno, "setting up the signal relay");
-	tty_begin(&t);
-	if (t.master >= 0 &&
-	    (epoll_add(ep, t.master) < 0 ||
+	if (t && t->ms > 0) {
+		base_debug("timerfd_create: deadline in %lld ms",
+			   (long long)t->ms);
+		tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+		if (tfd < 0 || arm(tfd, t->ms) < 0 || epoll_add(ep, tfd) < 0)
+			return herr_sys(e, errno, "setting up --timeout");
+	}
+	tty_begin(&tt);
+	if (tt.master >= 0 &&
+	    (epoll_add(ep, tt.master) < 0 ||
 	     (epoll_add(ep, STDIN_FILENO) < 0 && errno != EPERM)))
-		t.stdin_open = false;
+		tt.stdin_open = false;
 	for (;;) {
 		struct epoll_event evs[4];
 		int n = epoll_wait(ep, evs, ARRAY_SIZE(evs), -1);
@@ -124,7 +166,9 @@ int rt_relay(pid_t pid, int pidfd, int pty_master, int *status,
 		for (int i = 0; i < n; i++) {
 			int fd = evs[i].data.fd;
 
-			if (fd == sfd) {
+			if (fd == tfd) {
+				on_deadline(tfd, pidfd, pid, t);
+			} else if (fd == sfd) {
 				struct signalfd_siginfo si;
 
 				while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
@@ -135,12 +179,12 @@ int rt_relay(pid_t pid, int pidfd, int pty_master, int *status,
 							    &init_reaped);
 						continue;
 					}
-					if (sig == SIGWINCH && t.master >= 0) {
+					if (sig == SIGWINCH && tt.master >= 0) {
 						struct winsize ws;
 
 						if (ioctl(STDIN_FILENO, TIOCGWINSZ,
 							  &ws) == 0)
-							ioctl(t.master,
+							ioctl(tt.master,
 							      TIOCSWINSZ, &ws);
 						continue;
 					}
@@ -158,8 +202,8 @@ int rt_relay(pid_t pid, int pidfd, int pty_master, int *status,
 
 				memset(&si, 0, sizeof(si));
 				/* Drain what the payload wrote last. */
-				while (t.master >= 0 &&
-				       copy_some(t.master, STDOUT_FILENO) == 1)
+				while (tt.master >= 0 &&
+				       copy_some(tt.master, STDOUT_FILENO) == 1)
 					;
 				ws = init_ws;
 				while (!init_reaped &&
@@ -175,25 +219,25 @@ int rt_relay(pid_t pid, int pidfd, int pty_master, int *status,
 				reap_others(pid, &init_ws, &init_reaped);
 				rc = 0;
 				goto out;
-			} else if (fd == t.master) {
-				if (copy_some(t.master, STDOUT_FILENO) == 0) {
+			} else if (fd == tt.master) {
+				if (copy_some(tt.master, STDOUT_FILENO) == 0) {
 					/* EIO: every slave fd closed. */
-					epoll_ctl(ep, EPOLL_CTL_DEL, t.master,
+					epoll_ctl(ep, EPOLL_CTL_DEL, tt.master,
 						  NULL);
 				}
 			} else if (fd == STDIN_FILENO) {
-				if (copy_some(STDIN_FILENO, t.master) == 0) {
+				if (copy_some(STDIN_FILENO, tt.master) == 0) {
 					/* Pass the end of input on as ^D. */
 					char eof = 4;
 
 					epoll_ctl(ep, EPOLL_CTL_DEL,
 						  STDIN_FILENO, NULL);
-					(void)!write(t.master, &eof, 1);
+					(void)!write(tt.master, &eof, 1);
 				}
 			}
 		}
 	}
 out:
-	tty_end(&t);
+	tty_end(&tt);
 	return rc;
 }

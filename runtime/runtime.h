@@ -26,10 +26,37 @@ struct rt_opts {
 	bool systemd_cgroup; /* --systemd-cgroup: accepted, see rt_create */
 	bool detach;  /* run --detach */
 	bool keep;    /* run --keep: no delete after the container exits */
-	bool report;  /* reserved for --report */
 	bool rootless; /* --rootless (auto: not root): cgroups only where
 			* delegated, no device rules */
+	bool init;    /* --init: husk's own init as PID 1 (runtime/init.c) */
+	/* The config as JSON text, used instead of BUNDLE/config.json (husk
+	 * sandbox); saved in the state like a bundle's.  NULL = the bundle. */
+	const char *config_json;
+	/* run: SIGTERM the init after timeout_ms, SIGKILL it kill_after_ms
+	 * later (0 = no timeout).  *status is then 124, as timeout(1). */
+	int64_t timeout_ms, kill_after_ms;
+	/* run: filled when the container ends, from its cgroup's counters
+	 * read just before the cgroup is removed.  NULL = no report. */
+	struct rt_report *report;
 };
+
+/* What a container used (--report).  -1 = not known on this host;
+ * INT64_MAX = no limit. */
+struct rt_report {
+	bool valid;        /* the cgroup could be read */
+	bool timed_out;
+	int64_t wall_usec;
+	int64_t cpu_user_usec, cpu_system_usec, cpu_throttled_usec;
+	int64_t cpu_quota_usec, cpu_period_usec; /* the limit, -1 = none */
+	int64_t memory_peak, memory_limit;
+	int64_t oom_kills;
+	int64_t pids_peak, pids_limit;
+	int64_t io_read_bytes, io_write_bytes;
+};
+
+/* The annotation that asks for --init from a config.json (for engines,
+ * which cannot pass husk's own flags). */
+#define RT_ANNOTATION_INIT "run.oci.husk.init"
 
 /* The default state root for this user: /run/husk for root, else
  * $XDG_RUNTIME_DIR/husk, /run/user/UID/husk or /tmp/husk-UID. */
@@ -107,5 +134,40 @@ int rt_exec(const struct rt_exec_opts *o, int *status, struct herr *e);
 
 /* `husk spec`: write a default config.json into bundle. */
 int rt_spec(const char *bundle, bool rootless, struct herr *e);
+
+/* `husk sandbox`: a host command in a container without a bundle.  The
+ * options become a config.json (rt_sandbox_spec), which `husk run` code
+ * runs unchanged (rt_opts.config_json). */
+enum rt_sandbox_net { RT_NET_NONE, RT_NET_HOST };
+enum rt_sandbox_seccomp {
+	RT_SECCOMP_DEFAULT,    /* the profile `husk spec` writes, if any */
+	RT_SECCOMP_UNCONFINED, /* no filter */
+	RT_SECCOMP_FILE,       /* an OCI linux.seccomp object from a file */
+};
+struct rt_sandbox {
+	char **args;            /* the command, NULL-terminated */
+	const char *rootfs;     /* --rootfs; NULL = the host's / */
+	const char *cwd;        /* NULL = the current directory */
+	bool ro;                /* --ro: the current directory read-only */
+	enum rt_sandbox_net net;
+	int64_t memory;         /* bytes, -1 = no limit */
+	int64_t cpu_quota, cpu_period; /* usec, -1 = no limit */
+	int64_t pids;           /* -1 = no limit */
+	char **env;             /* --env K=V or K (from the caller), repeated */
+	size_t nenv;
+	bool env_inherit;       /* --env-inherit: the caller's environment */
+	char **binds;           /* --bind SRC[:DST[:ro]], repeated */
+	size_t nbinds;
+	const char *hostname;   /* NULL = "sandbox" */
+	char **cap_add, **cap_drop; /* "NET_ADMIN", "CAP_NET_ADMIN", "ALL" */
+	size_t ncap_add, ncap_drop;
+	enum rt_sandbox_seccomp seccomp;
+	const char *seccomp_file;
+	const char *cgroup_path; /* --cgroup-path; NULL = relative */
+	bool init;               /* recorded as RT_ANNOTATION_INIT */
+};
+/* The config.json for s (malloc'd, pretty-printed).  Every option is
+ * checked here, so a bad one is refused before anything is created. */
+char *rt_sandbox_spec(const struct rt_sandbox *s, struct herr *e);
 
 #endif

@@ -1,0 +1,443 @@
+#!/usr/bin/env bats
+# 85-sandbox: `husk sandbox` runs a host command in a container written by
+# husk itself: the host's / read-only, the current directory writable, a
+# fresh /tmp, its own pid/mount/uts/ipc/cgroup/network namespaces, docker's
+# capabilities.  Also --report (what a job used, from its cgroup) and
+# --init (husk's own PID 1), which `run` has too.
+
+load helpers
+
+setup() {
+	common_setup
+	WORK="$BATS_TEST_TMPDIR/work"
+	mkdir -p "$WORK"
+	cd "$WORK"
+	HOSTMNT=""
+}
+
+teardown() {
+	cd /
+	if [ -n "$HOSTMNT" ]; then
+		umount "$HOSTMNT" 2>/dev/null || true
+		rmdir "$HOSTMNT" 2>/dev/null || true
+	fi
+	common_teardown
+}
+
+# sb [bats run flags] ARGS...: husk sandbox in this test's cgroup.
+sb() {
+	local flags=()
+	while [[ $# -gt 0 && ( $1 == -[0-9]* || $1 == ! || $1 == --separate-stderr ) ]]; do
+		flags+=("$1")
+		shift
+	done
+	husk_run "${flags[@]}" sandbox --cgroup-path "$(cgroup_path)" "$@"
+}
+
+# No state, no cgroup: the generated id is sandbox-<pid>, so look for any.
+assert_sandbox_clean() {
+	assert_clean
+	[ ! -d "$HUSK_ROOT" ] || {
+		run find "$HUSK_ROOT" -mindepth 1 -maxdepth 1 -name 'sandbox-*'
+		assert_output ""
+	}
+}
+
+# ---------------------------------------------------------------- the CI case
+
+@test "sandbox: a CI job can read /, cannot write it, and writes its directory" {
+	sb --separate-stderr -- sh -c 'make -v >/dev/null 2>&1; ls /; touch /etc/x'
+	assert_failure
+	assert_line usr
+	assert_line etc
+	[[ $stderr == *"Read-only file system"* ]]
+	[ ! -e /etc/x ]
+
+	sb -- sh -c 'touch ./built && pwd'
+	assert_success
+	assert_output "$WORK"
+	# The write went to the caller's directory, on the host.
+	[ -f "$WORK/built" ]
+	assert_sandbox_clean
+}
+
+@test "sandbox: the host's submounts are read-only too; the host can still write them" {
+	HOSTMNT=$(mktemp -d -p /var/tmp husk-sbx.XXXXXX)
+	mount -t tmpfs husk-sbx "$HOSTMNT"
+	# Negative control: writable from the host.
+	touch "$HOSTMNT/from-host"
+	sb --separate-stderr -- touch "$HOSTMNT/from-sandbox"
+	assert_failure
+	[[ $stderr == *"Read-only file system"* ]]
+	[ ! -e "$HOSTMNT/from-sandbox" ]
+	sb -- cat /proc/self/mountinfo
+	assert_success
+	# Nothing of the container is left mounted on the host.
+	run grep -c " $HOSTMNT " /proc/self/mountinfo
+	assert_output 1
+}
+
+@test "sandbox: a working directory on the root filesystem itself" {
+	HOSTMNT=""
+	local dir
+	dir=$(mktemp -d -p /var/tmp husk-sbx-cwd.XXXXXX)
+	cd "$dir"
+	sb -- sh -c 'echo made > out; touch /var/tmp/elsewhere-$$'
+	local rc=$status
+	cd /
+	run cat "$dir/out"
+	rm -rf "$dir"
+	assert_output made
+	[ "$rc" -ne 0 ] # /var/tmp itself stays read-only
+}
+
+@test "sandbox: --ro makes the current directory read-only" {
+	sb --separate-stderr --ro -- touch ./x
+	assert_failure
+	[[ $stderr == *"Read-only file system"* ]]
+	[ ! -e "$WORK/x" ]
+	# Reading still works.
+	echo hello >"$WORK/in"
+	sb --ro -- cat ./in
+	assert_output hello
+}
+
+@test "sandbox: /tmp is a fresh tmpfs" {
+	local f
+	f=$(mktemp /tmp/husk-sbx-host.XXXXXX)
+	sb -- sh -c "test -e '$f' && echo visible; awk '\$2 == \"/tmp\" { print \$3 }' /proc/mounts; touch /tmp/mine"
+	rm -f "$f"
+	assert_success
+	assert_output tmpfs
+	[ ! -e /tmp/mine ]
+}
+
+# ---------------------------------------------------------------- isolation
+
+@test "sandbox: own pid, uts, ipc, mount, cgroup namespaces; pid 1" {
+	sb -- "$PROBE" pid
+	assert_output "pid=1 ppid=0"
+	for ns in pid uts ipc mnt cgroup net; do
+		sb -- readlink "/proc/self/ns/$ns"
+		assert_success
+		refute_output "$(readlink "/proc/self/ns/$ns")"
+	done
+	sb -- hostname
+	assert_output sandbox
+	sb --hostname ci-box -- hostname
+	assert_output ci-box
+}
+
+@test "sandbox: --net none (default) has only lo; --net host has the host's interfaces" {
+	sb -- sh -c "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '"
+	assert_output lo
+	local host
+	host=$(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | sort | tr '\n' ' ')
+	sb --net host -- sh -c "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | sort | tr '\n' ' '"
+	assert_output "$host"
+	sb --net host -- readlink /proc/self/ns/net
+	assert_output "$(readlink /proc/self/ns/net)"
+	sb ! --net bogus -- true
+	assert_output --partial "--net: expected none or host"
+}
+
+@test "sandbox: docker's default capabilities, no_new_privs; --cap-add and --cap-drop" {
+	sb -- "$PROBE" caps
+	assert_line CapEff=00000000a80425fb
+	assert_line CapBnd=00000000a80425fb
+	assert_line CapInh=0000000000000000
+	sb -- "$PROBE" nnp
+	assert_line NoNewPrivs=1
+	# CAP_NET_ADMIN (bit 12) added, CAP_NET_RAW (bit 13) dropped.
+	sb --cap-add net_admin --cap-drop CAP_NET_RAW -- "$PROBE" caps
+	assert_line CapEff=00000000a80415fb
+	sb --cap-drop ALL --cap-add CHOWN -- "$PROBE" caps
+	assert_line CapEff=0000000000000001
+	sb ! --cap-add CAP_NOPE -- true
+	assert_output --partial "--cap-add: unknown capability 'CAP_NOPE'"
+	assert_sandbox_clean
+}
+
+@test "sandbox: the environment is small; --env, --env K, --env-inherit" {
+	export HUSK_SBX_SECRET=from-host
+	sb -- env
+	assert_line --regexp '^PATH='
+	refute_line --partial HUSK_SBX_SECRET
+	sb --env A=1 --env HUSK_SBX_SECRET --env UNSET_HUSK_VAR -- env
+	assert_line A=1
+	assert_line HUSK_SBX_SECRET=from-host
+	refute_line --partial UNSET_HUSK_VAR
+	sb --env-inherit --env HUSK_SBX_SECRET=over -- env
+	assert_line HUSK_SBX_SECRET=over
+	assert_line "HOME=$HOME"
+}
+
+@test "sandbox: --bind SRC:DST[:ro]" {
+	mkdir -p "$BATS_TEST_TMPDIR/data"
+	echo in >"$BATS_TEST_TMPDIR/data/f"
+	sb --bind "$BATS_TEST_TMPDIR/data:/mnt" -- sh -c 'cat /mnt/f; echo out > /mnt/g'
+	assert_success
+	assert_output in
+	[ "$(cat "$BATS_TEST_TMPDIR/data/g")" = out ]
+	sb --bind "$BATS_TEST_TMPDIR/data:/mnt:ro" -- sh -c 'echo x > /mnt/h'
+	assert_failure
+	[ ! -e "$BATS_TEST_TMPDIR/data/h" ]
+	# A destination missing from the host's / is refused, not created there.
+	sb ! --bind "$BATS_TEST_TMPDIR/data:/husk-sbx-nope" -- true
+	assert_output --partial "destination '/husk-sbx-nope'"
+	[ ! -e /husk-sbx-nope ]
+	sb ! --bind /nonexistent-husk -- true
+	assert_output --partial "source"
+	assert_sandbox_clean
+}
+
+# ---------------------------------------------------------------- limits
+
+@test "sandbox: --memory kills a job over the limit (137); under it, it runs" {
+	require_kernel_feature cgroup-memory
+	sb --memory 32M -- "$PROBE" memhog 8
+	assert_success
+	sb --memory 32M -- "$PROBE" memhog 128
+	assert_failure 137
+	assert_output --partial "OOM killer"
+	assert_sandbox_clean
+}
+
+@test "sandbox: --pids limits forks; --cpus sets the quota" {
+	require_kernel_feature cgroup-pids
+	sb --pids 10 -- "$PROBE" forkbomb 50
+	assert_success
+	[[ $output =~ forked=([0-9]+) ]]
+	[ "${BASH_REMATCH[1]}" -lt 10 ]
+	sb -- "$PROBE" forkbomb 50
+	assert_line --partial forked=50
+	sb --cpus 1.5 --print-spec -- true
+	[ "$(jq -c .linux.resources.cpu <<<"$output")" = '{"quota":150000,"period":100000}' ]
+	sb ! --memory lots -- true
+	assert_output --partial "--memory: expected a size"
+	sb ! --cpus 0 -- true
+	assert_sandbox_clean
+}
+
+# ---------------------------------------------------------------- exit status
+
+@test "sandbox: --timeout: SIGTERM, then SIGKILL after the grace; exit 124" {
+	# sleep as PID 1 ignores SIGTERM: only SIGKILL ends it.
+	sb --timeout 0.5s --kill-after 0.2s -- sleep 60
+	assert_failure 124
+	assert_output --partial "sending SIGKILL"
+	# With --init, SIGTERM reaches sleep and suffices.
+	sb --init --timeout 0.5s --kill-after 30s -- sleep 60
+	assert_failure 124
+	refute_output --partial "sending SIGKILL"
+	# Negative control: a job that ends in time keeps its status.
+	sb --timeout 30s -- sh -c 'exit 3'
+	assert_failure 3
+	sb ! --timeout soon -- true
+	assert_output --partial "--timeout: expected a duration"
+	assert_sandbox_clean
+}
+
+@test "sandbox: exit status is the command's, 128+N for a signal; stdio passes through" {
+	sb -- sh -c 'exit 5'
+	assert_failure 5
+	sb --init -- sh -c 'kill -TERM $$'
+	assert_failure 143
+	run -0 bash -c "echo piped | '$HUSK' --root '$HUSK_ROOT' sandbox --cgroup-path '$(cgroup_path)' -- sh -c 'cat; echo err >&2' 2>'$BATS_TEST_TMPDIR/err'"
+	assert_output piped
+	[ "$(cat "$BATS_TEST_TMPDIR/err")" = err ]
+	sb -127 -- /no/such/command
+	assert_sandbox_clean
+}
+
+# ---------------------------------------------------------------- the spec
+
+@test "sandbox: --print-spec is a valid config.json that husk run runs the same" {
+	sb --print-spec --memory 64M --pids 20 --hostname grad --env A=b -- sh -c 'hostname; echo $A'
+	assert_success
+	echo "$output" >"$BATS_TEST_TMPDIR/config.json"
+	run python3 "$REPO/tests/validate-schema.py" config "$BATS_TEST_TMPDIR/config.json"
+	assert_success
+	[ "$(jq -r .root.path "$BATS_TEST_TMPDIR/config.json")" = / ]
+	[ "$(jq -r .root.readonly "$BATS_TEST_TMPDIR/config.json")" = true ]
+	[ "$(jq -r .linux.cgroupsPath "$BATS_TEST_TMPDIR/config.json")" = "$(cgroup_path)" ]
+	# Graduate: the same config as a bundle.
+	BUNDLE="$BATS_TEST_TMPDIR/bundle"
+	mkdir -p "$BUNDLE"
+	cp "$BATS_TEST_TMPDIR/config.json" "$BUNDLE/"
+	husk_run run -b "$BUNDLE" "$ID"
+	assert_success
+	assert_output $'grad\nb'
+	assert_clean
+}
+
+@test "sandbox: --seccomp default is husk spec's profile; FILE and unconfined" {
+	require_kernel_feature seccomp
+	sb --print-spec -- true
+	local mine theirs
+	mine=$(jq -c '.linux.seccomp' <<<"$output")
+	theirs=$("$HUSK" spec --bundle "$BATS_TEST_TMPDIR" && jq -c '.linux.seccomp' "$BATS_TEST_TMPDIR/config.json")
+	assert_equal "$mine" "$theirs"
+	cat >"$BATS_TEST_TMPDIR/deny-mkdir.json" <<-'EOF'
+	{ "defaultAction": "SCMP_ACT_ALLOW",
+	  "syscalls": [ { "names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO" } ] }
+	EOF
+	sb --seccomp "$BATS_TEST_TMPDIR/deny-mkdir.json" -- mkdir ./d
+	assert_failure
+	assert_output --partial "Operation not permitted"
+	sb --seccomp unconfined -- sh -c 'mkdir ./d && grep ^Seccomp: /proc/self/status'
+	assert_success
+	assert_line --regexp '^Seccomp:.0'
+	sb ! --seccomp "$BATS_TEST_TMPDIR/missing.json" -- true
+	assert_sandbox_clean
+}
+
+@test "sandbox: bad options leave nothing behind" {
+	sb ! --bogus -- true
+	assert_output --partial "unknown option"
+	sb ! --
+	assert_output --partial "missing the command"
+	sb ! --report=xml -- true
+	sb ! --report=json
+	assert_sandbox_clean
+}
+
+# ---------------------------------------------------------------- --report
+
+@test "report: a 64 MiB allocation shows a peak of at least 64 MiB (negative control: 1 MiB)" {
+	require_kernel_feature cgroup-memory
+	sb --memory 256M --report=json "$BATS_TEST_TMPDIR/r.json" -- "$PROBE" memhog 64
+	assert_success
+	local peak
+	peak=$(jq .memory.peak_bytes "$BATS_TEST_TMPDIR/r.json")
+	[ "$peak" -ge $((64 << 20)) ]
+	[ "$(jq .memory.limit_bytes "$BATS_TEST_TMPDIR/r.json")" -eq $((256 << 20)) ]
+	[ "$(jq .memory.oom_kills "$BATS_TEST_TMPDIR/r.json")" -eq 0 ]
+	[ "$(jq .exit_status "$BATS_TEST_TMPDIR/r.json")" -eq 0 ]
+	sb --report=json "$BATS_TEST_TMPDIR/r1.json" -- "$PROBE" memhog 1
+	peak=$(jq .memory.peak_bytes "$BATS_TEST_TMPDIR/r1.json")
+	[ "$peak" -lt $((64 << 20)) ]
+	assert_sandbox_clean
+}
+
+@test "report: a 0.5 s busy loop shows its CPU time" {
+	sb --report=json "$BATS_TEST_TMPDIR/r.json" -- "$PROBE" burn 0.5
+	assert_success
+	# The probe's own CPU clock: on a busy machine it may get less than
+	# 0.5 s of CPU in 0.5 s; the cgroup must account at least what it got.
+	[[ $output =~ cpu=([0-9.]+) ]]
+	local probe_cpu=${BASH_REMATCH[1]} cg_cpu
+	cg_cpu=$(jq '(.cpu.user_usec + .cpu.system_usec) / 1e6' "$BATS_TEST_TMPDIR/r.json")
+	awk -v c="$cg_cpu" -v p="$probe_cpu" 'BEGIN { exit !(c >= p - 0.05) }'
+	if awk -v p="$probe_cpu" 'BEGIN { exit !(p >= 0.45) }'; then
+		awk -v c="$cg_cpu" 'BEGIN { exit !(c >= 0.4) }'
+	fi
+	# Negative control: sleeping as long is not CPU (setting the container
+	# up is charged to both, which on a slow VM is not small).
+	sb --report=json "$BATS_TEST_TMPDIR/r0.json" -- sleep 0.5
+	local idle
+	idle=$(jq '(.cpu.user_usec + .cpu.system_usec) / 1e6' "$BATS_TEST_TMPDIR/r0.json")
+	awk -v i="$idle" -v c="$cg_cpu" -v p="$probe_cpu" 'BEGIN { exit !(i + p / 2 < c) }'
+}
+
+@test "report: one human line on stderr; the limits that were hit" {
+	sb --separate-stderr --memory 32M --pids 50 --report -- "$PROBE" memhog 128
+	assert_failure 137
+	run grep -c '^husk: report: ' <<<"$stderr"
+	assert_output 1
+	[[ $stderr =~ "memory peak "[0-9.]+" MiB of 32.0 MiB" ]]
+	[[ $stderr == *"oom kills 1"* || $stderr == *"oom kills 2"* ]]
+	[[ $stderr == *"of 50"* ]]
+	[[ $stderr == *"hit: memory (OOM kill)"* ]]
+	assert_sandbox_clean
+}
+
+@test "report: --report on run; none without it" {
+	make_bundle
+	cfg_args probe memhog 16
+	husk_run --separate-stderr run --report -b "$BUNDLE" "$ID"
+	assert_success
+	[[ $stderr =~ "husk: report: $ID: wall "[0-9.]+"s, cpu user" ]]
+	[[ $stderr =~ "pids peak "([0-9]+|n/a)" of " ]]
+	refute [ -z "$stderr" ]
+	# Negative control: no --report, no line.
+	husk_run --separate-stderr run -b "$BUNDLE" "$ID"
+	assert_equal "$stderr" ""
+	assert_clean
+}
+
+# ---------------------------------------------------------------- --init
+
+# zombies: how many zombie processes `ps` in the container shows.
+zombies() {
+	"$HUSK" --root "$HUSK_ROOT" exec "$ID" ps -o stat= | grep -c '^Z' || true
+}
+
+# start_orphans [--init]: a payload that leaves 3 orphans to PID 1, then
+# sleeps (sleep never waits for children it did not make).
+start_orphans() {
+	make_bundle
+	cfg_args sh -c 'probe orphans 3; exec sleep 30'
+	husk_bg run "$@" -b "$BUNDLE" "$ID"
+	wait_until 10 count_is 3 grep -c orphan "$BG_OUT"
+}
+
+# count_is N CMD...: CMD prints N (for wait_until, which must re-run it).
+count_is() {
+	[ "$("${@:2}")" -eq "$1" ]
+}
+
+# in_ctr CMD...: run CMD in the container.
+in_ctr() {
+	"$HUSK" --root "$HUSK_ROOT" exec "$ID" "$@"
+}
+
+processes() {
+	in_ctr ps -o pid= | wc -l
+}
+
+@test "init: without --init the orphans stay zombies (negative control)" {
+	start_orphans
+	wait_until 10 count_is 3 zombies
+	run "$HUSK" --root "$HUSK_ROOT" exec "$ID" ps -o pid=,comm=
+	assert_line --regexp '^ *1 sleep$'
+}
+
+@test "init: with --init PID 1 is husk and reaps every orphan" {
+	start_orphans --init
+	run "$HUSK" --root "$HUSK_ROOT" exec "$ID" ps -o pid=,comm=
+	assert_line --regexp '^ *1 husk$'
+	# Each orphan lives 0.2 s; then it must vanish, not turn into a zombie.
+	# husk, sleep and ps: the 3 orphans are gone.
+	wait_until 10 count_is 3 processes
+	assert_equal "$(zombies)" 0
+}
+
+@test "init: signals reach the payload through the init; the annotation turns it on" {
+	make_bundle
+	cfg_args sh -c 'echo ready; sleep 30'
+	cfg '.annotations["run.oci.husk.init"] = "true"'
+	husk_bg run -b "$BUNDLE" "$ID"
+	wait_until 10 grep -qx ready "$BG_OUT"
+	"$HUSK" --root "$HUSK_ROOT" kill "$ID" TERM
+	local rc=0
+	wait "$BG_PID" || rc=$?
+	# sh as PID 2 has SIGTERM's default action: 128+15.
+	assert_equal "$rc" 143
+	assert_clean
+}
+
+@test "init: without an init, PID 1 ignores SIGTERM (negative control)" {
+	make_bundle
+	cfg_args sh -c 'echo ready; sleep 30'
+	husk_bg run -b "$BUNDLE" "$ID"
+	wait_until 10 grep -qx ready "$BG_OUT"
+	"$HUSK" --root "$HUSK_ROOT" kill "$ID" TERM
+	# Still running: the state says so after the signal was delivered.
+	run "$HUSK" --root "$HUSK_ROOT" state "$ID"
+	assert_output --partial '"status": "running"'
+	"$HUSK" --root "$HUSK_ROOT" kill "$ID" KILL
+	local rc=0
+	wait "$BG_PID" || rc=$?
+	assert_equal "$rc" 137
+}
