@@ -22,6 +22,9 @@ struct cli_cmd {
 	const char *help;
 };
 
+/* --rootless resolved: true, false, or (auto) whether we are not root. */
+bool cli_rootless(void);
+
 /* Print "husk: <msg>" (and log it); returns 1, the runtime-error status. */
 int cli_error(const struct herr *e);
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -59,6 +59,15 @@ static const struct option create_opts[] = {
 };
 
 /* run and create share their options; run adds --detach and --keep. */
+bool cli_rootless(void)
+{
+	/* auto: rootless unless we are root (of the initial user namespace
+	 * or of one that maps us to root). */
+	if (cli_g.rootless && strcmp(cli_g.rootless, "auto"))
+		return strcmp(cli_g.rootless, "true") == 0;
+	return geteuid() != 0;
+}
+
 static int parse_create(int argc, char **argv, struct rt_opts *o, bool run,
 			struct cli_report *report)
 {
@@ -68,11 +77,7 @@ static int parse_create(int argc, char **argv, struct rt_opts *o, bool run,
 	memset(o, 0, sizeof(*o));
 	o->root = cli_g.root;
 	o->bundle = ".";
-	/* auto: rootless unless we are root (of the initial user namespace
-	 * or of one that maps us to root). */
-	o->rootless = cli_g.rootless && strcmp(cli_g.rootless, "auto")
-			  ? strcmp(cli_g.rootless, "true") == 0
-			  : geteuid() != 0;
+	o->rootless = cli_rootless();
 	while ((c = getopt_long(argc, argv, run ? "+b:dh" : "+b:h", create_opts,
 				NULL)) != -1) {
 		switch (c) {

@@ -447,6 +447,7 @@ int cmd_sandbox(int argc, char **argv)
 			return 1;
 	}
 	x.s.args = argv + optind;
+	x.s.rootless = cli_rootless();
 	spec = rt_sandbox_spec(&x.s, &e);
 	if (!spec)
 		return cli_error(&e);
@@ -459,6 +460,7 @@ int cmd_sandbox(int argc, char **argv)
 	o.id = id;
 	o.bundle = "/";
 	o.config_json = spec;
+	o.rootless = x.s.rootless;
 	o.timeout_ms = x.timeout_ms;
 	o.kill_after_ms = x.kill_after_ms;
 	o.report = x.report.on ? &report : NULL;

@@ -165,6 +165,7 @@ struct rt_sandbox {
 	const char *seccomp_file;
 	const char *cgroup_path; /* --cgroup-path; NULL = relative */
 	bool init;               /* recorded as RT_ANNOTATION_INIT */
+	bool rootless;           /* a user namespace maps the caller to root */
 };
 /* The config.json for s (malloc'd, pretty-printed).  Every option is
  * checked here, so a bad one is refused before anything is created. */

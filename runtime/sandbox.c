@@ -259,10 +259,11 @@ static json_t *namespaces_json(const struct rt_sandbox *s)
 {
 	json_t *a = json_array();
 	const char *const ns[] = {"pid",   "network", "ipc", "uts",
-				  "mount", "cgroup",  NULL};
+				  "mount", "cgroup",  "user", NULL};
 
 	for (const char *const *n = ns; *n; n++)
-		if (strcmp(*n, "network") || s->net == RT_NET_NONE)
+		if ((strcmp(*n, "network") || s->net == RT_NET_NONE) &&
+		    (strcmp(*n, "user") || s->rootless))
 			json_array_append_new(a,
 					      json_pack("{s:s}", "type", *n));
 	return a;
@@ -344,9 +345,13 @@ static int process_json(const struct rt_sandbox *s, json_t *spec,
 	json_object_set_new(proc, "args", args);
 	json_object_set_new(proc, "terminal", json_false());
 	json_object_set_new(proc, "cwd", json_string(cwd));
-	json_object_set_new(proc, "user",
-			    json_pack("{s:I, s:I}", "uid", (json_int_t)getuid(),
-				      "gid", (json_int_t)getgid()));
+	/* Rootless, the user namespace maps the caller to 0 (as `husk spec
+	 * --rootless` does): root inside, the caller's own rights outside. */
+	json_object_set_new(
+	    proc, "user",
+	    json_pack("{s:I, s:I}", "uid",
+		      (json_int_t)(s->rootless ? 0 : getuid()), "gid",
+		      (json_int_t)(s->rootless ? 0 : getgid())));
 	json_object_del(proc, "rlimits");
 	json_object_set_new(proc, "noNewPrivileges", json_true());
 	if (caps_json(s, &caps, e) < 0)
@@ -391,7 +396,7 @@ static int mounts_json(const struct rt_sandbox *s, json_t *spec,
 
 char *rt_sandbox_spec(const struct rt_sandbox *s, struct herr *e)
 {
-	_cleanup_free_ char *def = rt_spec_default(false), *rootfs = NULL,
+	_cleanup_free_ char *def = rt_spec_default(s->rootless), *rootfs = NULL,
 			    *cwd = NULL, *text = NULL;
 	json_t *spec = json_loads(def, 0, NULL), *lx;
 	struct rt_config check;

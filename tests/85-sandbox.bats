@@ -441,3 +441,35 @@ processes() {
 	wait "$BG_PID" || rc=$?
 	assert_equal "$rc" 137
 }
+
+# ---------------------------------------------------------------- rootless
+
+@test "sandbox: an ordinary user runs it: root inside, the user outside, / read-only" {
+	local user=husk-rootless uid gid dir
+	id "$user" >/dev/null 2>&1 || useradd --system --create-home --shell /bin/sh "$user"
+	uid=$(id -u "$user")
+	gid=$(id -g "$user")
+	dir=$(mktemp -d /tmp/husk-sandbox-user.XXXXXX)
+	chown "$uid:$gid" "$dir"
+	chmod 0755 "$dir"
+	run -0 --separate-stderr bash -c 'cd "$1" && exec setpriv --reuid="$2" --regid="$3" --init-groups \
+		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin XDG_RUNTIME_DIR="$1" "$4" sandbox -- \
+		sh -c "id -u; cat /proc/self/uid_map; touch /etc/x 2>/dev/null || echo root-ro; touch made && echo made"' \
+		_ "$dir" "$uid" "$gid" "$HUSK"
+	assert_line --index 0 0
+	assert_line --regexp "^ +0 +$uid +1\$"
+	assert_line root-ro
+	assert_line made
+	# Without a delegated cgroup: one warning, no limits.
+	[ "$(grep -c 'warning: rootless' <<<"$stderr")" = 1 ] || fail "stderr: $stderr"
+	run -0 stat -c '%u:%g' "$dir/made"
+	assert_output "$uid:$gid"
+	# A limit without delegation is refused, naming why.
+	run -1 bash -c 'cd "$1" && exec setpriv --reuid="$2" --regid="$3" --init-groups \
+		env -i PATH=/usr/bin:/bin XDG_RUNTIME_DIR="$1" "$4" sandbox --memory 64M -- true' \
+		_ "$dir" "$uid" "$gid" "$HUSK"
+	assert_output --partial delegated
+	run -0 find "$dir" -mindepth 1 -maxdepth 2 -name 'sandbox-*'
+	assert_output ''
+	rm -rf "$dir"
+}
