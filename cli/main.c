@@ -212,6 +212,15 @@ int main(int argc, char **argv)
 	}
 	idx = optind;
 	name = argv[idx];
+	/* Before anything of a container exists: these commands put husk's
+	 * own processes into one (see runtime/self.c). */
+	if (!strcmp(name, "run") || !strcmp(name, "create") ||
+	    !strcmp(name, "exec") || !strcmp(name, "sandbox")) {
+		struct herr e = { 0 };
+
+		if (rt_protect_self(argv, &e) < 0)
+			return cli_error(&e);
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (strcmp(commands[i].name, name) == 0) {
 			/* The command sees argv from its own name on. */

@@ -449,6 +449,71 @@ static int fallback_bind(int rootfd, const struct ns_fs *fs,
 	return ns_mount_one(rootfd, fs, &b, true, e);
 }
 
+/* proc, sysfs and cgroup show the kernel's own files, and husk writes
+ * some of them later (sysctls, oom_score_adj).  Mounted through a symlink
+ * in the image -- /proc -> / or /proc -> a directory a later mount covers
+ * -- they land where the image chose, and /proc or /sys is left to
+ * whatever the image put there (CVE-2019-19921, CVE-2023-27561,
+ * CVE-2023-28642).  runc and crun refuse such a destination; so does husk.
+ */
+static bool is_kernel_fs(const char *type)
+{
+	return type && (!strcmp(type, "proc") || !strcmp(type, "sysfs") ||
+			!strcmp(type, "cgroup") || !strcmp(type, "cgroup2"));
+}
+
+static int symlink_error(const struct ns_mount *m, struct herr *e)
+{
+	return herr_set(e, ELOOP,
+			"'%s' in the rootfs is or goes through a symlink: "
+			"refusing to mount %s there (CVE-2019-19921)",
+			m->destination, m->type);
+}
+
+/* Before anything is created: ELOOP from RESOLVE_NO_SYMLINKS means some
+ * component of the destination is a symlink (dangling ones too). */
+static int check_no_symlink(int rootfd, const struct ns_mount *m,
+			    struct herr *e)
+{
+	struct open_how how = {
+	    .flags = O_PATH | O_CLOEXEC,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS,
+	};
+	_cleanup_fd_ int fd =
+	    openat2(rootfd, m->destination, &how, sizeof(how));
+
+	if (fd < 0 && errno == ELOOP)
+		return symlink_error(m, e);
+	return 0;
+}
+
+/* After ns_open_in_root: the destination reached without symlinks must
+ * be the very directory we resolved; *dest becomes that fd. */
+static int refuse_symlinked(int rootfd, const struct ns_mount *m, int *dest,
+			    struct herr *e)
+{
+	struct open_how how = {
+	    .flags = O_PATH | O_CLOEXEC,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS,
+	};
+	int fd = openat2(rootfd, m->destination, &how, sizeof(how));
+	struct stat a, b;
+
+	if (fd < 0 && errno == ELOOP)
+		return symlink_error(m, e);
+	if (fd < 0)
+		return herr_sys(e, errno, "resolving '%s' in the rootfs",
+				m->destination);
+	if (fstat(fd, &a) < 0 || fstat(*dest, &b) < 0 || a.st_dev != b.st_dev ||
+	    a.st_ino != b.st_ino) {
+		close(fd);
+		return symlink_error(m, e);
+	}
+	close(*dest);
+	*dest = fd;
+	return 0;
+}
+
 static bool is_root(int rootfd, int fd)
 {
 	struct stat a, b;
@@ -478,6 +543,13 @@ int ns_mount_one(int rootfd, const struct ns_fs *fs, const struct ns_mount *m,
 	if (dest < 0)
 		return herr_sys(e, errno, "resolving '%s' in the rootfs",
 				m->destination);
+	/* What we created above may have followed a symlink planted (or
+	 * swapped in by a racing container) since the check in
+	 * ns_mount_apply: this kernel filesystem goes only onto the path
+	 * itself. */
+	if (!bind && is_kernel_fs(m->type) &&
+	    refuse_symlinked(rootfd, m, &dest, e) < 0)
+		return -1;
 	if (is_root(rootfd, dest))
 		return herr_set(e, EINVAL,
 				"mounting over the rootfs itself "
@@ -540,7 +612,9 @@ int ns_mount_apply(int rootfd, const struct ns_fs *fs, const struct ns_mount *m,
 				"mount destination '%s' is not an "
 				"absolute path",
 				m->destination ? m->destination : "");
-	if (!bind && !strcmp(type, "cgroup"))
+	if (!bind && is_kernel_fs(type) && check_no_symlink(rootfd, m, e) < 0)
+		r = -1;
+	else if (!bind && !strcmp(type, "cgroup"))
 		r = ns_mount_cgroup(rootfd, fs, m, e);
 	else if (!bind && !strcmp(type, "sysfs") && !fs->new_netns)
 		/* sysfs shows the network devices of the mounter's netns;

@@ -249,6 +249,10 @@ static int open_dev_null(int rootfd, struct herr *e)
 	_cleanup_fd_ int fd = openat2(rootfd, "/dev/null", &how, sizeof(how));
 	struct stat st;
 
+	if (fd < 0 && errno == ELOOP)
+		return herr_set(e, ELOOP,
+				"'/dev/null' is a symlink: refusing to bind "
+				"it over masked paths (CVE-2025-31133)");
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return herr_sys(e, errno, "opening '/dev/null' to mask paths");
 	if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))

@@ -61,6 +61,7 @@ struct ctr {
 	struct rt_bpf bpf;
 	bool has_bpf;
 	bool new_userns;
+	bool rootless;        /* husk runs as a non-root user */
 	bool in_cgroup;       /* clone3 placed the child in its v2 cgroup */
 	bool init;            /* --init or the annotation: fork a PID 1 */
 	sigset_t old_mask;    /* the mask to give back to the payload */
@@ -291,11 +292,18 @@ static __attribute__((noreturn)) void child_init(struct ctr *c)
 	 * until execve would block `start` (and every other command) for as
 	 * long as we wait on exec.fifo. */
 	base_closep(&c->statefd);
+	/* We are non-dumpable, as husk is (runtime/self.c), so our /proc
+	 * files belong to root: a rootless parent could not write our id
+	 * maps.  Nothing else is in our new user namespace yet. */
+	if (c->new_userns && c->rootless)
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	/* [2] Wait until the parent has written our id maps.  GO carries our
 	 * pid as the host sees it, for the state that hooks read. */
 	c->pid = setup_wait_go(c->sync_child, &e);
 	if (c->pid < 0)
 		child_fail(c, SYNC_ERROR, 1, &e);
+	if (c->new_userns && c->rootless)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* clone3 placed us in the v2 hierarchy only: v1 ones (hybrid hosts)
 	 * are joined here; cg_enter_self skips where we already are.  Before
 	 * becoming the mapped root, who may not write the host's files, and
@@ -478,6 +486,7 @@ static int parent_spawn(struct ctr *c, int *code, struct herr *e)
 	setup_default_devices(cfg);
 	c->init = c->o->init || wants_init(cfg);
 	c->new_userns = cfg->ns[NS_USER].wanted && !cfg->ns[NS_USER].path;
+	c->rootless = geteuid() != 0;
 	if (st_create(c->o->root, c->o->id, &c->statefd, e) < 0)
 		return -1;
 	if (c->mode == MODE_CREATE &&

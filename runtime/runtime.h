@@ -132,6 +132,13 @@ struct rt_exec_opts {
  * executed (as runc), 0 when detached. */
 int rt_exec(const struct rt_exec_opts *o, int *status, struct herr *e);
 
+/* For the commands that put a process into a container, first thing:
+ * re-execute husk from a sealed memfd copy unless its binary is on a
+ * read-only mount (CVE-2019-5736), then make husk non-dumpable so that no
+ * container can open its /proc/PID files or ptrace it (CVE-2016-9962).
+ * argv is main's, for the re-exec; returns only when no re-exec was due. */
+int rt_protect_self(char **argv, struct herr *e);
+
 /* `husk spec`: write a default config.json into bundle. */
 int rt_spec(const char *bundle, bool rootless, struct herr *e);
 

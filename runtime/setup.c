@@ -236,18 +236,26 @@ int setup_session_keyring(const char *id, struct herr *e)
 	return 0;
 }
 
-/* An fd on the container's procfs, verified to be procfs: a rootfs that
- * put a tmpfs or a symlink at /proc must not get our writes. */
-static int open_procfs(struct herr *e)
+static bool on_procfs(int fd)
 {
 	struct statfs sfs;
+
+	return fstatfs(fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC;
+}
+
+/* An fd on the container's procfs, verified to be procfs: a rootfs that
+ * put a tmpfs or a symlink at /proc must not get our writes
+ * (CVE-2019-16884, CVE-2025-52881). */
+static int open_procfs(struct herr *e)
+{
 	int fd = open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 	if (fd < 0)
 		return herr_sys(e, errno, "opening /proc");
-	if (fstatfs(fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC) {
+	if (!on_procfs(fd)) {
 		close(fd);
-		return herr_set(e, EPERM, "/proc is not a procfs");
+		return herr_set(e, EXDEV, "'/proc' is not a procfs: refusing "
+					  "to write sysctls through it");
 	}
 	return fd;
 }
@@ -276,6 +284,15 @@ int setup_sysctls(const struct rt_config *cfg, struct herr *e)
 				path[j] = '/';
 		base_debug("sysctl %s = %s", k, cfg->sysctls[i].value);
 		fd = openat(proc, path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+		/* A file bound over /proc/sys/... inside the real procfs
+		 * would take the write (CVE-2019-16884 class). */
+		if (fd >= 0 && !on_procfs(fd)) {
+			close(fd);
+			return herr_set(e, EXDEV,
+					"sysctl '%s': '/proc/%s' is not on a "
+					"procfs: refusing to write through it",
+					k, path);
+		}
 		if (fd < 0 || write(fd, cfg->sysctls[i].value,
 				    strlen(cfg->sysctls[i].value)) < 0) {
 			herr_sys(e, errno, "sysctl '%s'", k);

@@ -31,6 +31,22 @@
  *   probe exit N          exit with status N
  *   probe ignore SIGNO... -- CMD ARGS...   set SIG_IGN for each signal number
  *                         (raw rt_sigaction, so 32 and 33 too), exec CMD
+ *
+ * Attacks, for tests/65-escapes.bats (each prints what it got, the test
+ * decides what must have failed):
+ *   probe exe-attack [--kill] [--target FILE] GOFILE   CVE-2019-5736:
+ *                         watch /proc for any process not running our own
+ *                         binary (or only those running FILE), hold its
+ *                         /proc/PID/exe ("caught PID TARGET", or "denied
+ *                         PID ERRNO"), SIGKILL it with --kill; once GOFILE
+ *                         exists, reopen each held exe for writing and
+ *                         append a line ("wrote PID" or "write-failed PID
+ *                         ERRNO"), then "done"
+ *   probe peek PID        CVE-2016-9962: what we reach of PID: exe= fdlink=
+ *                         cwd= environ= ptrace= (ok or the errno name)
+ *   probe syscall NAME... try keyctl, add_key, request_key, bpf,
+ *                         perf_event_open, unshare-user harmlessly: NAME=ok
+ *                         or NAME=ERRNO (EPERM is what seccomp says)
  */
 #ifndef _GNU_SOURCE /* built alone by its own Makefile rule, without husk's    \
 		       flags */
@@ -401,6 +417,200 @@ static int cmd_burn(const char *arg)
 	return 0;
 }
 
+/* ---- attacks ---- */
+
+static const char *errname(int err)
+{
+	const char *n = strerrorname_np(err);
+	return n ? n : "E?";
+}
+
+static int same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+#define MAX_CAUGHT 256
+
+static int cmd_exe_attack(int argc, char **argv)
+{
+	static char seen[1 << 16];
+	int fds[MAX_CAUGHT], pids[MAX_CAUGHT], ncaught = 0, kill_it = 0;
+	const char *go, *only = NULL;
+
+	for (; argc >= 1 && argv[0][0] == '-'; argc--, argv++) {
+		if (!strcmp(argv[0], "--kill"))
+			kill_it = 1;
+		else if (!strcmp(argv[0], "--target") && argc >= 2)
+			only = (argc--, *++argv);
+		else
+			die("unknown option '%s'", argv[0]);
+	}
+	if (argc != 1)
+		die("%s", "usage: probe exe-attack [--kill] [--target FILE] "
+			  "GOFILE");
+	go = argv[0];
+	printf("ready\n");
+	while (access(go, F_OK) != 0) {
+		DIR *d = opendir("/proc");
+		struct dirent *de;
+
+		if (!d)
+			die("opening '/proc': %s", strerror(errno));
+		while ((de = readdir(d))) {
+			char exe[64], target[PATH_MAX];
+			int pid = atoi(de->d_name);
+			ssize_t n;
+
+			if (pid <= 0 || pid == getpid() ||
+			    pid >= (int)sizeof(seen) || seen[pid])
+				continue;
+			snprintf(exe, sizeof(exe), "/proc/%d/exe", pid);
+			/* Our own kind (probe, busybox's sh and sleep) is not
+			 * a target; kernel threads have no exe. */
+			if (same_file(exe, "/proc/self/exe") ||
+			    same_file(exe, "/bin/busybox") ||
+			    (only && !same_file(exe, only)))
+				continue;
+			int fd = open(exe, O_PATH);
+			if (fd < 0) {
+				if (errno == ENOENT)
+					continue; /* exited, or a kthread */
+				seen[pid] = 1;
+				printf("denied %d %s\n", pid, errname(errno));
+				continue;
+			}
+			seen[pid] = 1;
+			n = readlink(exe, target, sizeof(target) - 1);
+			target[n < 0 ? 0 : n] = '\0';
+			printf("caught %d %s\n", pid, target);
+			if (kill_it)
+				kill(pid, SIGKILL);
+			if (ncaught < MAX_CAUGHT) {
+				fds[ncaught] = fd;
+				pids[ncaught++] = pid;
+			} else {
+				close(fd);
+			}
+		}
+		closedir(d);
+	}
+	for (int i = 0; i < ncaught; i++) {
+		char path[64];
+		int w;
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fds[i]);
+		w = open(path, O_WRONLY | O_APPEND);
+		if (w >= 0 && write(w, "pwned by probe\n", 15) == 15) {
+			printf("wrote %d\n", pids[i]);
+		} else {
+			printf("write-failed %d %s\n", pids[i], errname(errno));
+		}
+		if (w >= 0)
+			close(w);
+	}
+	printf("done\n");
+	return 0;
+}
+
+static void peek(const char *what, int ok)
+{
+	printf("%s=%s\n", what, ok ? "ok" : errname(errno));
+}
+
+static int cmd_peek(long pid)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/exe", pid);
+	fd = open(path, O_PATH);
+	peek("exe", fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	/* Listing the directory is allowed to its owner; following its
+	 * links is what ptrace access guards. */
+	snprintf(path, sizeof(path), "/proc/%ld/fd", pid);
+	DIR *d = opendir(path);
+	int any = 0, err = d ? ENOENT : errno;
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		char link[64 + sizeof(de->d_name)];
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(link, sizeof(link), "%s/%s", path, de->d_name);
+		fd = open(link, O_PATH);
+		if (fd >= 0) {
+			any = 1;
+			close(fd);
+		} else {
+			err = errno;
+		}
+	}
+	if (d)
+		closedir(d);
+	errno = err;
+	peek("fdlink", any);
+	snprintf(path, sizeof(path), "/proc/%ld/cwd", pid);
+	fd = open(path, O_PATH | O_DIRECTORY);
+	peek("cwd", fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	snprintf(path, sizeof(path), "/proc/%ld/environ", pid);
+	fd = open(path, O_RDONLY);
+	peek("environ", fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	long r = syscall(SYS_ptrace, 16 /* PTRACE_ATTACH */, pid, 0, 0);
+	peek("ptrace", r == 0);
+	if (r == 0) {
+		waitpid((pid_t)pid, NULL, __WALL);
+		syscall(SYS_ptrace, 17 /* PTRACE_DETACH */, pid, 0, 0);
+	}
+	return 0;
+}
+
+/* Each call is harmless and fails with its own errno when the kernel
+ * itself refuses, so that EPERM means seccomp. */
+static int try_syscall(const char *name)
+{
+	long r;
+
+	if (!strcmp(name, "keyctl"))
+		/* KEYCTL_GET_KEYRING_ID of the session keyring */
+		r = syscall(SYS_keyctl, 0, -3, 0);
+	else if (!strcmp(name, "add_key"))
+		/* an unknown key type: ENODEV from the kernel */
+		r = syscall(SYS_add_key, "probe-nope", "x", "", 0, -2);
+	else if (!strcmp(name, "request_key"))
+		r = syscall(SYS_request_key, "probe-nope", "x", NULL, 0);
+	else if (!strcmp(name, "bpf")) {
+		/* A size beyond the kernel's union with a non-zero tail:
+		 * E2BIG before any capability check. */
+		static char attr[8192];
+		memset(attr, 1, sizeof(attr));
+		r = syscall(SYS_bpf, 0, attr, sizeof(attr));
+	} else if (!strcmp(name, "perf_event_open"))
+		/* a NULL attr: EFAULT */
+		r = syscall(SYS_perf_event_open, NULL, 0, -1, -1, 0);
+	else if (!strcmp(name, "unshare-user")) {
+		pid_t pid = fork();
+		int st = 0;
+		if (pid == 0)
+			_exit(syscall(SYS_unshare, 0x10000000 /* NEWUSER */)
+				  ? errno
+				  : 0);
+		waitpid(pid, &st, 0);
+		errno = WEXITSTATUS(st);
+		r = errno ? -1 : 0;
+	} else
+		die("unknown syscall '%s'", name);
+	printf("%s=%s\n", name, r >= 0 ? "ok" : errname(errno));
+	return 0;
+}
+
 static __attribute__((noreturn)) void usage(void)
 {
 	fprintf(
@@ -408,7 +618,9 @@ static __attribute__((noreturn)) void usage(void)
 	    "usage: probe ids|pid|caps|nnp|seccomp|sigmask|fds|umask|tty\n"
 	    "       probe rlimit NAME | trap [--exit N] SIG... | orphans N\n"
 	    "       probe ignore SIGNO... -- CMD ARGS...\n"
-	    "       probe memhog MiB | forkbomb N | burn SECONDS | exit N\n");
+	    "       probe memhog MiB | forkbomb N | burn SECONDS | exit N\n"
+	    "       probe exe-attack [--kill] [--target F] GOFILE | peek PID\n"
+	    "       probe syscall NAME...\n");
 	exit(2);
 }
 
@@ -453,6 +665,13 @@ int main(int argc, char **argv)
 		return cmd_trap(argc - 2, argv + 2);
 	if (!strcmp(cmd, "ignore"))
 		return cmd_ignore(argc - 2, argv + 2);
+	if (!strcmp(cmd, "exe-attack"))
+		return cmd_exe_attack(argc - 2, argv + 2);
+	if (!strcmp(cmd, "syscall")) {
+		for (int i = 2; i < argc; i++)
+			try_syscall(argv[i]);
+		return 0;
+	}
 	if (argc != 3)
 		usage();
 	if (!strcmp(cmd, "rlimit"))
@@ -467,5 +686,7 @@ int main(int argc, char **argv)
 		return cmd_burn(arg);
 	if (!strcmp(cmd, "exit"))
 		return (int)number(arg);
+	if (!strcmp(cmd, "peek"))
+		return cmd_peek(number(arg));
 	usage();
 }

@@ -1,0 +1,127 @@
+/*
+ * self: keep the husk binary and husk's own processes out of a container's
+ * reach (see runtime.h, rt_protect_self).
+ *
+ * Between clone and execve, the container's init and every `husk exec`
+ * child are husk: /proc/PID/exe is husk's binary, /proc/PID/fd holds host
+ * fds (the state directory, cgroup directories, whatever our caller leaked
+ * to us), /proc/PID/mem is husk's memory.  A process in the container can
+ * see them as soon as they join its pid namespace.  Two attacks follow:
+ *
+ * CVE-2016-9962: the container opens /proc/PID/fd/N of husk's child (same
+ * uid, so ptrace access is granted to a dumpable process) and walks out
+ * through a host directory fd.  Defence: husk is non-dumpable
+ * (PR_SET_DUMPABLE 0) from the start of run/create/exec, and the clone
+ * inherits that, so /proc/PID/{exe,fd,cwd,root,mem,environ} and ptrace
+ * need CAP_SYS_PTRACE in the user namespace husk was started in -- which
+ * no unprivileged container has.  execve() of the payload makes it
+ * dumpable again, as it should be.
+ *
+ * CVE-2019-5736: the payload itself becomes husk.  A container image whose
+ * /bin/sh is "#!/proc/self/exe" makes the kernel, while husk's child
+ * execs /bin/sh, run the interpreter /proc/self/exe -- husk's binary --
+ * as a dumpable payload inside the container.  The container opens its
+ * /proc/PID/exe (O_PATH), waits for every husk to exit (ETXTBSY until
+ * then), and reopens it through /proc/self/fd/N for writing: the next time
+ * root runs husk, it runs the attacker's code.  Dumpability cannot help
+ * here.  Defence: the process that execs the payload must not be running a
+ * writable copy of husk.  Either husk runs from a read-only mount (a write
+ * through the magic link is then EROFS, whatever the mode bits say), or it
+ * re-executes itself from a sealed memfd copy: /proc/PID/exe then names a
+ * private, anonymous file that F_SEAL_WRITE makes immutable.  The copy
+ * costs a read of the binary and one more execve (husk is a small C
+ * binary; runc's 60% came from copying a 10 MB Go binary), and only the
+ * commands that put a process into a container pay it.
+ *
+ * A read-only mount is trusted as crun trusts it: a host administrator who
+ * later remounts it read-write while a container holds a handle to the
+ * binary would reopen the hole.
+ */
+#include "runtime.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define HUSK_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+extern char **environ;
+
+/* Running from our own sealed copy already (after the re-exec)? */
+static bool is_sealed_copy(int exe)
+{
+	int seals = fcntl(exe, F_GET_SEALS);
+
+	return seals >= 0 && (seals & HUSK_SEALS) == HUSK_SEALS;
+}
+
+static bool on_readonly_mount(int exe)
+{
+	struct statvfs sv;
+
+	return fstatvfs(exe, &sv) == 0 && (sv.f_flag & ST_RDONLY);
+}
+
+/* A sealed, close-on-exec memfd holding a copy of the binary exe. */
+static int sealed_copy(int exe, struct herr *e)
+{
+	_cleanup_fd_ int mfd = -1;
+	struct stat st;
+	off_t done = 0;
+
+	if (fstat(exe, &st) < 0)
+		return herr_sys(e, errno, "stat '/proc/self/exe'");
+	mfd = memfd_create("husk", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0)
+		return herr_sys(e, errno, "memfd_create");
+	while (done < st.st_size) {
+		ssize_t n =
+		    sendfile(mfd, exe, NULL, (size_t)(st.st_size - done));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return herr_sys(e, n < 0 ? errno : EIO,
+					"copying husk's binary into a memfd");
+		done += n;
+	}
+	if (fcntl(mfd, F_ADD_SEALS, HUSK_SEALS) < 0)
+		return herr_sys(e, errno, "sealing the memfd copy of husk");
+	return take_fd(&mfd);
+}
+
+int rt_protect_self(char **argv, struct herr *e)
+{
+	_cleanup_fd_ int exe = -1, mfd = -1;
+
+	exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (exe < 0)
+		return herr_sys(e, errno, "opening '/proc/self/exe'");
+	if (is_sealed_copy(exe)) {
+		base_debug("running from a sealed memfd copy of husk");
+	} else if (on_readonly_mount(exe)) {
+		base_debug("husk's binary is on a read-only mount: no copy "
+			   "needed (CVE-2019-5736)");
+	} else {
+		mfd = sealed_copy(exe, e);
+		if (mfd < 0)
+			return -1;
+		base_debug("re-exec from a sealed memfd copy of husk "
+			   "(CVE-2019-5736)");
+		syscall(SYS_execveat, mfd, "", argv, environ, AT_EMPTY_PATH);
+		return herr_sys(e, errno, "re-executing husk from a memfd");
+	}
+	/* Inherited by the clone that becomes the init or the exec'd
+	 * process; reset by the kernel when it execs the payload. */
+	base_debug("prctl(PR_SET_DUMPABLE, 0)");
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return herr_sys(e, errno, "prctl(PR_SET_DUMPABLE, 0)");
+	return 0;
+}
