@@ -292,11 +292,6 @@ static __attribute__((noreturn)) void child_init(struct ctr *c)
 	 * until execve would block `start` (and every other command) for as
 	 * long as we wait on exec.fifo. */
 	base_closep(&c->statefd);
-	/* We are non-dumpable, as husk is (runtime/self.c), so our /proc
-	 * files belong to root: a rootless parent could not write our id
-	 * maps.  Nothing else is in our new user namespace yet. */
-	if (c->new_userns && c->rootless)
-		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	/* [2] Wait until the parent has written our id maps.  GO carries our
 	 * pid as the host sees it, for the state that hooks read. */
 	c->pid = setup_wait_go(c->sync_child, &e);
@@ -536,7 +531,16 @@ static int parent_spawn(struct ctr *c, int *code, struct herr *e)
 	if (cfg->ns[NS_PID].path &&
 	    ns_join_pid_for_children(cfg->ns[NS_PID].path, e) < 0)
 		goto undo;
+	/* husk is non-dumpable (runtime/self.c), and so would the child be:
+	 * its /proc files would belong to root and an unprivileged parent
+	 * could not write its id maps.  So a rootless child is born dumpable
+	 * (no race with the parent's writes) and drops it once mapped;
+	 * nothing else is in its new user namespace until then. */
+	if (c->new_userns && c->rootless)
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	c->pid = do_clone(c, clone_flags(cfg), e);
+	if (c->new_userns && c->rootless && c->pid != 0)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (c->pid < 0)
 		goto undo;
 	if (c->pid == 0)
