@@ -446,3 +446,26 @@ in_job_cgroup() {
 	[[ $stderr == *"husk: + rmdir $d"* ]] || fail "no rmdir narrated: $stderr"
 	assert_clean
 }
+
+@test "cgroup: device rules are enforced (v1 devices.deny/allow, v2 eBPF)" {
+	make_bundle
+	# The payload may mknod any node (as runc allows: "c *:* m"), but
+	# opening one the rules do not allow is refused by the cgroup.  1:11
+	# is /dev/kmsg: opening it write-only needs no capability.
+	cfg '.process.capabilities.bounding += ["CAP_MKNOD"]
+	     | .process.capabilities.effective += ["CAP_MKNOD"]
+	     | .process.capabilities.permitted += ["CAP_MKNOD"]
+	     | .linux.resources.devices = [{allow: false, access: "rwm"}]'
+	cfg_args sh -c 'mknod /dev/k c 1 11 && echo made; (: >/dev/k) && echo opened; echo x >/dev/null && echo null-ok'
+	husk_run -0 run --bundle "$BUNDLE" "$ID"
+	assert_line made
+	assert_output --partial 'Operation not permitted'
+	refute_line opened
+	# The standard nodes stay usable (podman sends exactly this deny-all).
+	assert_line null-ok
+	# Negative control: with an allow rule for 1:11 the same open works.
+	cfg '.linux.resources.devices += [{allow: true, type: "c", major: 1, minor: 11, access: "w"}]'
+	husk_run -0 run --bundle "$BUNDLE" "$ID"
+	assert_line opened
+	assert_clean
+}
