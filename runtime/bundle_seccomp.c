@@ -92,7 +92,7 @@ static int seccomp_action(struct bp *p, json_t *o, const char *key,
 			  bool *has_errno, uint32_t *errno_ret)
 {
 	_cleanup_free_ char *name = NULL;
-	uint64_t ret;
+	uint64_t ret = 0; /* absent errnoRet: 0, so the cache key is stable */
 	size_t i;
 	int r;
 

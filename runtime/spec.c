@@ -161,6 +161,64 @@ static json_t *spec_mounts(bool rootless)
 	return m;
 }
 
+/*
+ * The default seccomp profile: the same effect as docker's default for a
+ * container without CAP_SYS_ADMIN and the other capabilities docker keys
+ * its exceptions on (husk spec grants none of them).  Written as a deny
+ * list over an ALLOW default, not docker's 350-name allow list: what is
+ * refused is exactly docker's set -- kernel keyrings, bpf, perf, module,
+ * clock, reboot, swap and quota calls, mounts and the new mount API,
+ * namespaces (unshare, setns, clone with any CLONE_NEW* flag), NUMA
+ * policy, cross-process memory access, userfaultfd, io_uring, handle-based
+ * opens -- and clone3 answers ENOSYS, so that libc falls back to clone,
+ * whose flags a filter can see.  The trade-off, stated: a syscall added to
+ * a future kernel is allowed until it is listed here, where docker's list
+ * would refuse it.  A config that needs any of these (a container given
+ * CAP_SYS_ADMIN to mount, say) must edit or drop linux.seccomp.
+ */
+static json_t *spec_seccomp(void)
+{
+	static const char *const denied[] = {
+	    "acct", "add_key", "bpf", "clock_adjtime", "clock_settime",
+	    "create_module", "delete_module", "finit_module", "fsconfig",
+	    "fsmount", "fsopen", "fspick", "get_kernel_syms", "get_mempolicy",
+	    "init_module", "io_uring_enter", "io_uring_register",
+	    "io_uring_setup", "ioperm", "iopl", "kcmp", "kexec_file_load",
+	    "kexec_load", "keyctl", "lookup_dcookie", "mbind", "mount",
+	    "mount_setattr", "move_mount", "move_pages", "name_to_handle_at",
+	    "nfsservctl", "open_by_handle_at", "open_tree", "perf_event_open",
+	    "pivot_root", "process_vm_readv", "process_vm_writev",
+	    "query_module", "quotactl", "quotactl_fd", "reboot", "request_key",
+	    "set_mempolicy", "set_mempolicy_home_node", "setns",
+	    "settimeofday", "stime", "swapoff", "swapon", "sysfs", "_sysctl",
+	    "syslog", "umount", "umount2", "unshare", "uselib", "userfaultfd",
+	    "ustat", "vm86", "vm86old", NULL};
+	/* CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET */
+	static const json_int_t ns_flags[] = {0x20000,	 0x2000000,  0x4000000,
+					      0x8000000,  0x10000000, 0x20000000,
+					      0x40000000};
+	json_t *rules = json_array();
+
+	json_array_append_new(rules, json_pack("{s:o, s:s, s:i}", "names",
+					       strings(denied), "action",
+					       "SCMP_ACT_ERRNO", "errnoRet", 1));
+	for (size_t i = 0; i < sizeof(ns_flags) / sizeof(ns_flags[0]); i++)
+		json_array_append_new(
+		    rules,
+		    json_pack("{s:[s], s:s, s:i, s:[{s:i, s:I, s:I, s:s}]}",
+			      "names", "clone", "action", "SCMP_ACT_ERRNO",
+			      "errnoRet", 1, "args", "index", 0, "value",
+			      ns_flags[i], "valueTwo", ns_flags[i], "op",
+			      "SCMP_CMP_MASKED_EQ"));
+	json_array_append_new(rules,
+			      json_pack("{s:[s], s:s, s:i}", "names", "clone3",
+					"action", "SCMP_ACT_ERRNO", "errnoRet",
+					38 /* ENOSYS */));
+	return json_pack("{s:s, s:[s, s, s], s:o}", "defaultAction",
+			 "SCMP_ACT_ALLOW", "architectures", "SCMP_ARCH_X86_64",
+			 "SCMP_ARCH_X86", "SCMP_ARCH_X32", "syscalls", rules);
+}
+
 static json_t *spec_linux(bool rootless)
 {
 	static const char *const masked[] = {"/proc/acpi",
@@ -206,6 +264,7 @@ static json_t *spec_linux(bool rootless)
 	json_object_set_new(lx, "namespaces", nss);
 	json_object_set_new(lx, "maskedPaths", strings(masked));
 	json_object_set_new(lx, "readonlyPaths", strings(readonly));
+	json_object_set_new(lx, "seccomp", spec_seccomp());
 	return lx;
 }
 
