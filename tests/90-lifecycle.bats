@@ -352,3 +352,39 @@ create_sleeper() {
 	done <"$log"
 	run -0 grep -c 'does not exist' "$log"
 }
+
+@test "lifecycle: createContainer and startContainer hooks run in the container's namespaces" {
+	make_bundle
+	local out="$BATS_TEST_TMPDIR/hooks"
+	mkdir "$out"
+	cfg '.hostname = "boxy" | .root.readonly = false
+	     | .hooks.createContainer = [{path: "/bin/sh", args: ["sh", "-c", ("hostname > " + $o + "/cc; jq -r .id > " + $o + "/cc.id")]}]
+	     | .hooks.startContainer = [{path: "/bin/sh", args: ["sh", "-c", "hostname > /started; cat /proc/1/cmdline > /started.pid1"]}]' \
+		--arg o "$out"
+	cfg_args /bin/true
+	husk_run -0 run --bundle "$BUNDLE" "$ID"
+	# createContainer: the container's uts namespace, the host's paths.
+	assert_equal "$(cat "$out/cc")" boxy
+	assert_equal "$(cat "$out/cc.id")" "$ID"
+	# startContainer: inside the container, after pivot_root: its /bin/sh,
+	# its /started, its pid namespace.
+	assert_equal "$(cat "$BUNDLE/rootfs/started")" boxy
+	assert [ -s "$BUNDLE/rootfs/started.pid1" ]
+	refute [ "$(hostname)" = boxy ]
+	assert_clean
+}
+
+@test "lifecycle: a hook that outlives its timeout is killed and aborts create" {
+	make_bundle
+	cfg '.hooks.prestart = [{path: "/bin/sleep", args: ["sleep", "60"], timeout: 1}]'
+	cfg_args /bin/sleep 600
+	local t0=$SECONDS
+	husk_quiet create --bundle "$BUNDLE" "$ID"
+	assert_failure
+	assert_output --partial prestart
+	assert_output --partial 'timed out after 1 s'
+	# Well before the hook's own 60 s.
+	[ $((SECONDS - t0)) -lt 30 ] || fail "the timeout was not honoured"
+	husk_run -1 state "$ID"
+	assert_clean
+}
