@@ -338,3 +338,53 @@ bind_dev_dir() {
 	assert_output --partial "'/dev/null' is not the character device 1:3"
 	assert_clean
 }
+
+@test "escapes: CVE-2017-5226 a non-terminal container has no controlling terminal to TIOCSTI into" {
+	make_bundle
+	cfg_args sh -c '(exec 3</dev/tty) 2>/dev/null && echo has-tty || echo no-tty'
+	# husk itself runs on a terminal (script gives it one); the payload
+	# must not share it: it gets a session of its own.
+	run -0 script -qec "$HUSK --root $HUSK_ROOT run --bundle $BUNDLE $ID" /dev/null
+	assert_output --partial no-tty
+	refute_output --partial has-tty
+	# Negative control: under the same script, a plain process has one.
+	run -0 script -qec "sh -c '(exec 3</dev/tty) && echo has-tty'" /dev/null
+	assert_output --partial has-tty
+	assert_clean
+}
+
+@test "escapes: CVE-2026-41579 a rootfs /dev that is a symlink to a host directory gets nothing made there" {
+	make_bundle
+	local host_dir="$BATS_TEST_TMPDIR/host-dev"
+	mkdir -p "$host_dir"
+	cfg '.root.readonly = false'
+	rm -rf "$BUNDLE/rootfs/dev"
+	ln -s "$host_dir" "$BUNDLE/rootfs/dev"
+	cfg_args sh -c 'ls /dev/null && echo ok'
+	husk_run run --bundle "$BUNDLE" "$ID"
+	# Whatever husk decided (refuse, or resolve /dev inside the rootfs),
+	# no node, link or mount landed in the host directory.
+	run -0 find "$host_dir" -mindepth 1
+	assert_output ''
+	run -0 awk -v d="$host_dir" '$5 == d' /proc/self/mountinfo
+	assert_output ''
+	assert_clean
+}
+
+@test "escapes: CVE-2026-30892 exec --user is parsed strictly" {
+	make_bundle
+	cfg_args /bin/sleep 600
+	husk_bg run --bundle "$BUNDLE" "$ID"
+	wait_until 10 container_running
+	local u
+	for u in : 1000: :1000 1000:abc 1000:1000x abc -1 4294967296 '1000 ' ' 1000'; do
+		husk_run exec --user "$u" "$ID" /bin/true
+		assert_failure
+		assert_output --partial -- "--user"
+	done
+	# Negative control: a well-formed one works.
+	husk_run -0 exec --user 1000:1000 "$ID" /usr/bin/probe ids
+	assert_output --partial 'uid=1000'
+	husk_run -0 delete --force "$ID"
+	assert_clean
+}
