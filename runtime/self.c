@@ -106,6 +106,8 @@ int rt_protect_self(char **argv, struct herr *e)
 		return herr_sys(e, errno, "opening '/proc/self/exe'");
 	if (is_sealed_copy(exe)) {
 		base_debug("running from a sealed memfd copy of husk");
+		/* ps would say "memfd:husk": be called husk again. */
+		prctl(PR_SET_NAME, "husk", 0, 0, 0);
 	} else if (on_readonly_mount(exe)) {
 		base_debug("husk's binary is on a read-only mount: no copy "
 			   "needed (CVE-2019-5736)");

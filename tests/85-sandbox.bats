@@ -12,6 +12,11 @@ setup() {
 	WORK="$BATS_TEST_TMPDIR/work"
 	mkdir -p "$WORK"
 	cd "$WORK"
+	# The sandbox's /tmp is its own tmpfs: a probe in a tree under /tmp
+	# would be hidden.  The working directory is always bound, so the
+	# probe goes there.
+	cp "$PROBE" "$WORK/.probe"
+	SB_PROBE="$WORK/.probe"
 	HOSTMNT=""
 }
 
@@ -115,7 +120,7 @@ assert_sandbox_clean() {
 # ---------------------------------------------------------------- isolation
 
 @test "sandbox: own pid, uts, ipc, mount, cgroup namespaces; pid 1" {
-	sb -- "$PROBE" pid
+	sb -- "$SB_PROBE" pid
 	assert_output "pid=1 ppid=0"
 	for ns in pid uts ipc mnt cgroup net; do
 		sb -- readlink "/proc/self/ns/$ns"
@@ -142,16 +147,16 @@ assert_sandbox_clean() {
 }
 
 @test "sandbox: docker's default capabilities, no_new_privs; --cap-add and --cap-drop" {
-	sb -- "$PROBE" caps
+	sb -- "$SB_PROBE" caps
 	assert_line CapEff=00000000a80425fb
 	assert_line CapBnd=00000000a80425fb
 	assert_line CapInh=0000000000000000
-	sb -- "$PROBE" nnp
+	sb -- "$SB_PROBE" nnp
 	assert_line NoNewPrivs=1
 	# CAP_NET_ADMIN (bit 12) added, CAP_NET_RAW (bit 13) dropped.
-	sb --cap-add net_admin --cap-drop CAP_NET_RAW -- "$PROBE" caps
+	sb --cap-add net_admin --cap-drop CAP_NET_RAW -- "$SB_PROBE" caps
 	assert_line CapEff=00000000a80415fb
-	sb --cap-drop ALL --cap-add CHOWN -- "$PROBE" caps
+	sb --cap-drop ALL --cap-add CHOWN -- "$SB_PROBE" caps
 	assert_line CapEff=0000000000000001
 	sb ! --cap-add CAP_NOPE -- true
 	assert_output --partial "--cap-add: unknown capability 'CAP_NOPE'"
@@ -195,9 +200,9 @@ assert_sandbox_clean() {
 
 @test "sandbox: --memory kills a job over the limit (137); under it, it runs" {
 	require_kernel_feature cgroup-memory
-	sb --memory 32M -- "$PROBE" memhog 8
+	sb --memory 32M -- "$SB_PROBE" memhog 8
 	assert_success
-	sb --memory 32M -- "$PROBE" memhog 128
+	sb --memory 32M -- "$SB_PROBE" memhog 128
 	assert_failure 137
 	assert_output --partial "OOM killer"
 	assert_sandbox_clean
@@ -205,11 +210,11 @@ assert_sandbox_clean() {
 
 @test "sandbox: --pids limits forks; --cpus sets the quota" {
 	require_kernel_feature cgroup-pids
-	sb --pids 10 -- "$PROBE" forkbomb 50
+	sb --pids 10 -- "$SB_PROBE" forkbomb 50
 	assert_success
 	[[ $output =~ forked=([0-9]+) ]]
 	[ "${BASH_REMATCH[1]}" -lt 10 ]
-	sb -- "$PROBE" forkbomb 50
+	sb -- "$SB_PROBE" forkbomb 50
 	assert_line --partial forked=50
 	sb --cpus 1.5 --print-spec -- true
 	[ "$(jq -c .linux.resources.cpu <<<"$output")" = '{"quota":150000,"period":100000}' ]
@@ -306,7 +311,7 @@ assert_sandbox_clean() {
 
 @test "report: a 64 MiB allocation shows a peak of at least 64 MiB (negative control: 1 MiB)" {
 	require_kernel_feature cgroup-memory
-	sb --memory 256M --report=json "$BATS_TEST_TMPDIR/r.json" -- "$PROBE" memhog 64
+	sb --memory 256M --report=json "$BATS_TEST_TMPDIR/r.json" -- "$SB_PROBE" memhog 64
 	assert_success
 	local peak
 	peak=$(jq .memory.peak_bytes "$BATS_TEST_TMPDIR/r.json")
@@ -314,14 +319,14 @@ assert_sandbox_clean() {
 	[ "$(jq .memory.limit_bytes "$BATS_TEST_TMPDIR/r.json")" -eq $((256 << 20)) ]
 	[ "$(jq .memory.oom_kills "$BATS_TEST_TMPDIR/r.json")" -eq 0 ]
 	[ "$(jq .exit_status "$BATS_TEST_TMPDIR/r.json")" -eq 0 ]
-	sb --report=json "$BATS_TEST_TMPDIR/r1.json" -- "$PROBE" memhog 1
+	sb --report=json "$BATS_TEST_TMPDIR/r1.json" -- "$SB_PROBE" memhog 1
 	peak=$(jq .memory.peak_bytes "$BATS_TEST_TMPDIR/r1.json")
 	[ "$peak" -lt $((64 << 20)) ]
 	assert_sandbox_clean
 }
 
 @test "report: a 0.5 s busy loop shows its CPU time" {
-	sb --report=json "$BATS_TEST_TMPDIR/r.json" -- "$PROBE" burn 0.5
+	sb --report=json "$BATS_TEST_TMPDIR/r.json" -- "$SB_PROBE" burn 0.5
 	assert_success
 	# The probe's own CPU clock: on a busy machine it may get less than
 	# 0.5 s of CPU in 0.5 s; the cgroup must account at least what it got.
@@ -341,7 +346,7 @@ assert_sandbox_clean() {
 }
 
 @test "report: one human line on stderr; the limits that were hit" {
-	sb --separate-stderr --memory 32M --pids 50 --report -- "$PROBE" memhog 128
+	sb --separate-stderr --memory 32M --pids 50 --report -- "$SB_PROBE" memhog 128
 	assert_failure 137
 	run grep -c '^husk: report: ' <<<"$stderr"
 	assert_output 1
