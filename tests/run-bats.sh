@@ -105,6 +105,12 @@ if [ "${MUST_WORK:-0}" = 1 ] && [ "$skipped" -gt 0 ]; then
 	failed=$((failed + skipped))
 fi
 
+# The tests' common parent /husk-test, in every hierarchy, once empty (a
+# concurrent run may still use it; rmdir fails then and that is fine).
+for d in /sys/fs/cgroup/husk-test /sys/fs/cgroup/*/husk-test; do
+	[ -d "$d" ] && rmdir "$d" 2>/dev/null
+done
+
 summary="$passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
 echo "$summary"
