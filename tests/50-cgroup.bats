@@ -32,15 +32,6 @@ v2() {
 	[ -n "$m" ] && [ "$d" = "$m$(cgroup_path)" ]
 }
 
-# husk_quiet ARGS...: husk for commands that leave a container running
-# (create, run --detach): its stdio must not be bats' pipes, or `run` would
-# wait for the container to close them.  Sets status and output like `run`.
-husk_quiet() {
-	status=0
-	"$HUSK" --root "$HUSK_ROOT" "$@" >"$BATS_TEST_TMPDIR/quiet.out" 2>&1 </dev/null || status=$?
-	output=$(cat "$BATS_TEST_TMPDIR/quiet.out")
-}
-
 # The directory husk's own cgroup has in the hierarchy of CONTROLLER, for
 # relative placement ("" controller name for v2).
 _own_dir() {

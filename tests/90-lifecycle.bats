@@ -4,15 +4,6 @@
 
 load helpers
 
-# husk_quiet ARGS...: husk for commands that leave a container running
-# (create, run --detach, exec --detach): its stdio must not be bats' pipes,
-# or `run` would wait for the container to close them.  Sets status/output.
-husk_quiet() {
-	status=0
-	"$HUSK" --root "$HUSK_ROOT" "$@" >"$BATS_TEST_TMPDIR/quiet.out" 2>&1 </dev/null || status=$?
-	output=$(cat "$BATS_TEST_TMPDIR/quiet.out")
-}
-
 # state_field KEY: one field of `husk state`, after checking the whole
 # document against the OCI state schema.
 state_field() {

@@ -7,14 +7,6 @@
 
 load helpers
 
-# husk_quiet ARGS...: husk for commands that leave a container running:
-# its stdio must not be bats' pipes.  Sets status and output like `run`.
-husk_quiet() {
-	status=0
-	"$HUSK" --root "$HUSK_ROOT" "$@" >"$BATS_TEST_TMPDIR/quiet.out" 2>&1 </dev/null || status=$?
-	output=$(cat "$BATS_TEST_TMPDIR/quiet.out")
-}
-
 status_is() {
 	[ "$("$HUSK" --root "$HUSK_ROOT" state "$ID" | jq -r .status)" = "$1" ]
 }

@@ -19,14 +19,6 @@ setup() {
 	RECV_OUT="$BATS_TEST_TMPDIR/recvtty.out"
 }
 
-# husk_quiet ARGS...: husk for commands that leave a container running:
-# its stdio must not be bats' pipes.  Sets status/output.
-husk_quiet() {
-	status=0
-	"$HUSK" --root "$HUSK_ROOT" "$@" >"$BATS_TEST_TMPDIR/quiet.out" 2>&1 </dev/null || status=$?
-	output=$(cat "$BATS_TEST_TMPDIR/quiet.out")
-}
-
 # recv_start [RECVTTY-OPTIONS]: the receiver listening on $SOCK, its
 # output in $RECV_OUT (with the pty's CRs), its pid in RECV_PID.
 recv_start() {

@@ -10,6 +10,7 @@
 #   cfg 'JQ-FILTER'           edit $BUNDLE/config.json in place
 #   cfg_args ARG...           set process.args
 #   husk_run [RUN-FLAGS] ARGS...   `run husk --root $HUSK_ROOT ARGS...`
+#   husk_quiet ARGS...        husk with stdio to a file (create, run -d)
 #   husk_bg ARGS...           start husk in the background (output in
 #                             $BG_OUT); its pid is recorded for teardown
 #   track_pid PID             have teardown kill PID too
@@ -154,6 +155,16 @@ husk_run() {
 		shift
 	done
 	run "${flags[@]}" "$HUSK" --root "$HUSK_ROOT" "$@"
+}
+
+# husk_quiet ARGS...: husk for commands that leave a container running
+# (create, run --detach, exec --detach): its stdio must not be bats' pipes,
+# or `run` would wait for the container to close them.  Sets status and
+# output like `run`.
+husk_quiet() {
+	status=0
+	"$HUSK" --root "$HUSK_ROOT" "$@" >"$BATS_TEST_TMPDIR/quiet.out" 2>&1 </dev/null || status=$?
+	output=$(cat "$BATS_TEST_TMPDIR/quiet.out")
 }
 
 # husk_bg ARGS...: start husk in the background; stdout and stderr go to
