@@ -14,7 +14,8 @@ probe forkbomb 1000
 # Every copy forks copies of itself for ever.  (busybox sh gives up when a
 # fork fails, so each copy loops: one that dies leaves a free pid to others.)
 echo "-- a shell fork bomb: bomb() { while :; do bomb & done; }; bomb"
-(bomb() { while :; do bomb & done; }; bomb) 2>/dev/null
+# In the background: we watch it grow (its first copy dies at the limit).
+(bomb() { while :; do bomb & done; }; bomb) 2>/dev/null &
 i=0
 while [ "$current" -lt "$max" ] && [ $i -lt 2000000 ]; do
 	read -r current <$cg/pids.current
