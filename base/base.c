@@ -405,3 +405,35 @@ void base_now_rfc3339(char *buf, size_t len)
 	strftime(tmp, sizeof(tmp), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(buf, len, "%s.%09ldZ", tmp, ts.tv_nsec);
 }
+
+void base_mountinfo_unescape(char *s)
+{
+	char *w = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] &&
+		    s[3]) {
+			*w++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 +
+				      (s[3] - '0'));
+			s += 3;
+		} else {
+			*w++ = *s;
+		}
+	}
+	*w = '\0';
+}
+
+bool base_opts_have_all(const char *opts, const char *list)
+{
+	_cleanup_free_ char *o = xasprintf(",%s,", opts);
+
+	for (const char *k = list; *k;) {
+		size_t n = strcspn(k, ",");
+		_cleanup_free_ char *item = xasprintf(",%.*s,", (int)n, k);
+
+		if (n && !strstr(o, item))
+			return false;
+		k += n + (k[n] == ',');
+	}
+	return true;
+}

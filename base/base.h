@@ -121,6 +121,12 @@ int base_mkdir_p(const char *path, mode_t mode);
 /* Now as RFC 3339 in UTC with nanoseconds: "2026-11-23T14:16:40.123456789Z"
  * (what containerd's log reader and the OCI state's "created" want). */
 void base_now_rfc3339(char *buf, size_t len);
+/* /proc/self/mountinfo escapes blanks and backslashes as \ooo: undo it in
+ * place. */
+void base_mountinfo_unescape(char *s);
+/* Every comma-separated item of list is an item of the comma-separated
+ * opts ("rw,memory" has "memory"; "rw,memory_x" has not). */
+bool base_opts_have_all(const char *opts, const char *list);
 
 /* Signals by name: "TERM", "SIGTERM", "15" → 15.  Returns -1 if unknown. */
 int base_signal_parse(const char *s);

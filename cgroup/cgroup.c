@@ -47,40 +47,6 @@ static struct {
 
 /* ---- detection ---------------------------------------------------------- */
 
-/* mountinfo escapes blanks in paths as \040. */
-static void unescape(char *s)
-{
-	char *w = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] &&
-		    s[3]) {
-			*w++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 +
-				      (s[3] - '0'));
-			s += 3;
-		} else {
-			*w++ = *s;
-		}
-	}
-	*w = '\0';
-}
-
-/* Every comma-separated item of key appears in the mount options opts. */
-static bool opts_have_all(const char *opts, const char *key)
-{
-	_cleanup_free_ char *o = xasprintf(",%s,", opts);
-
-	for (const char *k = key; *k;) {
-		size_t n = strcspn(k, ",");
-		_cleanup_free_ char *item = xasprintf(",%.*s,", (int)n, k);
-
-		if (!strstr(o, item))
-			return false;
-		k += n + (k[n] == ',');
-	}
-	return true;
-}
-
 /* Make a path from /proc/self/cgroup relative to the mount's root. */
 static char *strip_root(const char *self, const char *root)
 {
@@ -107,8 +73,8 @@ static void read_mountinfo(void)
 		    sscanf(l, "%*s %*s %*s %4095s %4095s", root, mnt) != 2 ||
 		    sscanf(sep + 3, "%63s %*s %1023s", type, opts) != 2)
 			continue;
-		unescape(root);
-		unescape(mnt);
+		base_mountinfo_unescape(root);
+		base_mountinfo_unescape(mnt);
 		if (strcmp(type, "cgroup2") == 0) {
 			/* Prefer the canonical places over stray bind mounts.
 			 */
@@ -130,7 +96,7 @@ static void read_mountinfo(void)
 		for (size_t i = 0; i < host.nv1; i++) {
 			struct hier *h = &host.v1[i];
 
-			if (h->mount || !opts_have_all(opts, h->key))
+			if (h->mount || !base_opts_have_all(opts, h->key))
 				continue;
 			h->mount = xstrdup(mnt);
 			char *s = strip_root(h->self, root);
@@ -165,7 +131,7 @@ static void read_self_cgroup(void)
 		h->key = xstrdup(c1 + 1);
 		h->self = xstrdup(c2 + 1);
 		for (int c = 0; c < CGI_NCTL; c++)
-			if (opts_have_all(h->key, cgi_v1_name[c]))
+			if (base_opts_have_all(h->key, cgi_v1_name[c]))
 				h->ctls |= CGI_BIT(c);
 		/* name=systemd and friends are not ours to touch. */
 		if (h->ctls)
@@ -442,7 +408,7 @@ static int v2_names(const struct cg *cg, const struct cgi_dir *d,
 		if (!cgi_word_in(host.v2_ctls_str, ctl)) {
 			for (size_t j = 0; j < cg->ndirs; j++)
 				if (!cg->dirs[j].v2 &&
-				    opts_have_all(cg->dirs[j].key, ctl))
+				    base_opts_have_all(cg->dirs[j].key, ctl))
 					return herr_set(
 					    e, EOPNOTSUPP,
 					    ".linux.resources.unified[\"%s\"]: "

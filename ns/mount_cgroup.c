@@ -42,45 +42,6 @@ static void hierarchy_free(struct hierarchy *h)
 	free(h->path);
 }
 
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void unescape(char *s)
-{
-	char *out = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] &&
-		    s[3]) {
-			*out++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 |
-					(s[3] - '0'));
-			s += 3;
-		} else {
-			*out++ = *s;
-		}
-	}
-	*out = '\0';
-}
-
-/* True if every comma-separated token of list is a token of opts. */
-static bool tokens_in(const char *list, const char *opts)
-{
-	_cleanup_free_ char *l = xstrdup(list);
-	char *tok, *save = NULL;
-	size_t n;
-
-	for (tok = strtok_r(l, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		const char *p = opts;
-
-		n = strlen(tok);
-		while ((p = strstr(p, tok)) && !((p == opts || p[-1] == ',') &&
-						 (p[n] == ',' || p[n] == '\0')))
-			p += n;
-		if (!p)
-			return false;
-	}
-	return true;
-}
-
 /* Fill controllers and path of h from /proc/self/cgroup. */
 static int match_self_cgroup(struct hierarchy *h)
 {
@@ -101,7 +62,7 @@ static int match_self_cgroup(struct hierarchy *h)
 		v2 = !*ctrls;
 		if (v2 != !strcmp(h->fstype, "cgroup2"))
 			continue;
-		if (!v2 && !tokens_in(ctrls, h->superopts))
+		if (!v2 && !base_opts_have_all(h->superopts, ctrls))
 			continue;
 		h->controllers = xstrdup(ctrls);
 		h->path = xstrdup(path);
@@ -144,8 +105,8 @@ static int find_hierarchies(struct hierarchy **out, size_t *n, struct herr *e)
 			hierarchy_free(&h);
 			continue;
 		}
-		unescape(h.mountpoint);
-		unescape(h.root);
+		base_mountinfo_unescape(h.mountpoint);
+		base_mountinfo_unescape(h.root);
 		if ((strcmp(h.fstype, "cgroup") &&
 		     strcmp(h.fstype, "cgroup2")) ||
 		    !directly_below_cgroup_dir(h.mountpoint) ||

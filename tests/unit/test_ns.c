@@ -535,12 +535,28 @@ static void test_pivot_hint(const struct fixture *f)
 	CHECK(wait_status(pid) == 0);
 }
 
+/* The mountinfo helpers cgroup/ and ns/ share (base/). */
+static void test_mountinfo_helpers(void)
+{
+	char p[] = "/a\\040b\\011c\\134d";
+
+	base_mountinfo_unescape(p);
+	CHECK(strcmp(p, "/a b\tc\\d") == 0);
+	CHECK(base_opts_have_all("rw,nosuid,cpu,cpuacct", "cpuacct,cpu"));
+	CHECK(base_opts_have_all("rw,memory", "memory"));
+	/* Negative: a prefix or a suffix of an item is not the item. */
+	CHECK(!base_opts_have_all("rw,memory_x", "memory"));
+	CHECK(!base_opts_have_all("rw,cpuacct", "cpu"));
+	CHECK(!base_opts_have_all("rw,cpu", "cpu,pids"));
+}
+
 int main(int argc, char **argv)
 {
 	_cleanup_free_ char *before = NULL, *after = NULL;
 	struct fixture f;
 
 	base_debug_on = argc > 1 && !strcmp(argv[1], "-v");
+	test_mountinfo_helpers();
 	test_names();
 	test_idmap_format();
 	test_flags_str();
