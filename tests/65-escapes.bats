@@ -344,11 +344,11 @@ bind_dev_dir() {
 	cfg_args sh -c '(exec 3</dev/tty) 2>/dev/null && echo has-tty || echo no-tty'
 	# husk itself runs on a terminal (script gives it one); the payload
 	# must not share it: it gets a session of its own.
-	run -0 script -qec "$HUSK --root $HUSK_ROOT run --bundle $BUNDLE $ID" /dev/null
+	run -0 on_tty 20 "$HUSK --root $HUSK_ROOT run --bundle $BUNDLE $ID"
 	assert_output --partial no-tty
 	refute_output --partial has-tty
 	# Negative control: under the same script, a plain process has one.
-	run -0 script -qec "sh -c '(exec 3</dev/tty) && echo has-tty'" /dev/null
+	run -0 on_tty 20 "sh -c '(exec 3</dev/tty) && echo has-tty'"
 	assert_output --partial has-tty
 	assert_clean
 }

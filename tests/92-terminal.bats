@@ -199,8 +199,8 @@ s.send(b"x")' "$SOCK"
 	cfg '.process.terminal = true'
 	cfg_args sh -c 'probe tty; read line; echo "got:$line"; exit 3'
 	# script gives husk a terminal on 0, 1, 2 and feeds it our stdin.
-	run bash -c 'printf "hello\n" | timeout 20 script -qec "$1" /dev/null' _ \
-		"$(printf '%q ' "$HUSK" --root "$HUSK_ROOT" run --bundle "$BUNDLE" "$ID")"
+	run on_tty 20 "$(printf '%q ' "$HUSK" --root "$HUSK_ROOT" run --bundle "$BUNDLE" "$ID")" \
+		< <(printf 'hello\n')
 	assert_equal "$status" 3
 	output=$(tr -d '\r' <<<"$output")
 	mapfile -t lines <<<"$output"
@@ -227,7 +227,7 @@ s.send(b"x")' "$SOCK"
 		until [ -s $(printf '%q' "$BUNDLE/rootfs/before") ]; do sleep 0.05; done
 		stty rows 40 cols 100
 		wait \$pid"
-	run timeout 20 script -qec "bash -c $(printf '%q' "$inner")" /dev/null </dev/null
+	run on_tty 20 "$inner" </dev/null
 	assert_equal "$status" 3
 	output=$(tr -d '\r' <<<"$output")
 	mapfile -t lines <<<"$output"

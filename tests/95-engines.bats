@@ -278,13 +278,13 @@ echo "net="$(ls /sys/class/net)'
 	[ "$(ulimit -Hu)" = unlimited ] || [ "$(ulimit -Hu)" -ge $nproc ] || nproc=$(ulimit -Hu)
 	# conmon asks for the pty master over --console-socket.
 	local cmd
-	cmd=$(printf '%q ' timeout 60 podman --root "$PM_DIR/store" \
+	cmd=$(printf '%q ' podman --root "$PM_DIR/store" \
 		--runroot "$PM_DIR/run" --tmpdir "$PM_DIR/tmp" --storage-driver vfs \
 		--cgroup-manager cgroupfs --runtime "$RUNTIME" run -t --rm \
 		--name "$NAME" --cidfile "$CIDFILE" --network none \
 		--ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc" \
 		--rootfs "$PM_ROOTFS" sh -c 'probe tty; exit 4')
-	run script -qec "$cmd" /dev/null </dev/null
+	run on_tty 60 "exec $cmd" </dev/null
 	assert_equal "$status" 4
 	output=$(tr -d '\r' <<<"$output")
 	mapfile -t lines <<<"$output"

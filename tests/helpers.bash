@@ -14,6 +14,8 @@
 #   husk_bg ARGS...           start husk in the background (output in
 #                             $BG_OUT); its pid is recorded for teardown
 #   track_pid PID             have teardown kill PID too
+#   on_tty SECONDS 'BASH-CMD' run BASH-CMD on a fresh pseudo-terminal
+#                             (script(1)), killed after SECONDS
 #   cgroup_path               /husk-test/$ID
 #   cgroup_dir CONTROLLER     where that cgroup is on the host for CONTROLLER
 #                             (v1 hierarchy, or the cgroup2 mount)
@@ -177,6 +179,20 @@ husk_bg() {
 
 track_pid() {
 	_TRACKED_PIDS+=("$1")
+}
+
+# on_tty SECONDS 'BASH-CMD': run BASH-CMD under script(1), which gives it a
+# new session whose controlling terminal is a fresh pty; stdin is this
+# shell's.  script starts "$SHELL -c BASH-CMD", so SHELL is pinned to bash:
+# a CI job may have no SHELL (script then uses sh, which is dash: no $'..'
+# quoting, and it forks a single command where bash execs it -- so the
+# command is no longer in the terminal's foreground process group).  The
+# timeout wraps script, never the command inside: timeout(1) moves its
+# child to a process group of its own, and a background job that touches
+# its terminal is stopped by SIGTTOU, forever.
+on_tty() {
+	local seconds=$1
+	SHELL=/bin/bash timeout -k 5 "$seconds" script -qec "$2" /dev/null
 }
 
 # ---------------------------------------------------------------- cgroups

@@ -11,7 +11,7 @@
 # helpers.bash only skips for a missing kernel feature, and CI must have all.
 #
 # Knobs: HUSK (binary under test), MUST_WORK, BATS_TEST_TIMEOUT (seconds per
-# test, default 120).  Only bash and bats are assumed, so this runs the same
+# test, default 120), RUN_BATS_TIMEOUT (seconds for the whole run, 2400).  Only bash and bats are assumed, so this runs the same
 # on a workstation and inside the test VM.
 set -u
 
@@ -65,6 +65,7 @@ report=$(mktemp -d "${TMPDIR:-/tmp}/run-bats.XXXXXX") || die "mktemp failed"
 trap 'rm -rf "$report"' EXIT
 
 export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-120}
+RUN_BATS_TIMEOUT=${RUN_BATS_TIMEOUT:-2400}
 if [ -t 1 ]; then
 	formatter=pretty
 else
@@ -73,9 +74,15 @@ fi
 
 # The live output uses the chosen formatter; the counting reads the TAP
 # report bats writes alongside, so both modes count the same way.
-bats --formatter "$formatter" --report-formatter tap --output "$report" \
+# bats' own per-test timeout only fires once the test's foreground command
+# returns, so a command stuck for good (a process stopped on its terminal,
+# say) would hang the run until CI's limit.  The whole run has a bound too.
+timeout -k 30 "$RUN_BATS_TIMEOUT" \
+	bats --formatter "$formatter" --report-formatter tap --output "$report" \
 	--print-output-on-failure "${bats_opts[@]}" "${files[@]}"
 rc=$?
+[ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] &&
+	echo "run-bats: the run took more than $RUN_BATS_TIMEOUT s and was stopped" >&2
 
 tap="$report/report.tap"
 [ -f "$tap" ] || die "bats wrote no report (exit status $rc)"
