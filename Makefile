@@ -31,6 +31,13 @@ CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -Wno-format-overflow
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
+# Objects built with other flags must not be linked together: the build
+# mode (SANITIZE, DEVELOPER, CC) is recorded, and every object depends on
+# that record, so switching modes rebuilds everything.
+BUILD_MODE := cc=$(CC) sanitize=$(SANITIZE) developer=$(DEVELOPER)
+BUILD_STAMP := .cache/build-mode
+$(shell mkdir -p .cache; [ "$$(cat $(BUILD_STAMP) 2>/dev/null)" = "$(BUILD_MODE)" ] || echo "$(BUILD_MODE)" >$(BUILD_STAMP))
+
 DEPS_PC := libseccomp jansson libcap
 PC_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(DEPS_PC) 2>/dev/null)
 PC_LIBS   = $(shell $(PKG_CONFIG) --libs $(DEPS_PC) 2>/dev/null)
@@ -51,15 +58,15 @@ endif
 
 all: husk
 
-husk: $(LIB_OBJ) $(CLI_OBJ)
+husk: $(LIB_OBJ) $(CLI_OBJ) $(BUILD_STAMP)
 	@echo "  LD    $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(LIB_OBJ) $(CLI_OBJ) $(LDLIBS)
 
-%.o: %.c $(wildcard */*.h)
+%.o: %.c $(wildcard */*.h) $(BUILD_STAMP)
 	@echo "  CC    $@"
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
-tests/unit/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIB_OBJ)
+tests/unit/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIB_OBJ) $(BUILD_STAMP)
 	@echo "  CC    $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
 

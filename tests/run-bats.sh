@@ -65,6 +65,17 @@ report=$(mktemp -d "${TMPDIR:-/tmp}/run-bats.XXXXXX") || die "mktemp failed"
 trap 'rm -rf "$report"' EXIT
 
 export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-120}
+
+# A husk built with SANITIZE=address,undefined writes any report into
+# $san (kept out of the tests' outputs, and counted below as a
+# failure).  Leak checking is off: husk exits straight after its work, and
+# LeakSanitizer cannot stop the world of a non-dumpable process.  The
+# directory is open to all: some tests run husk as an ordinary user.
+san=$(mktemp -d "${TMPDIR:-/tmp}/husk-san.XXXXXX") && chmod 1777 "$san" ||
+	die "mktemp failed"
+trap 'rm -rf "$report" "$san"' EXIT
+export ASAN_OPTIONS="detect_leaks=0:log_path=$san/asan${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export UBSAN_OPTIONS="print_stacktrace=1:log_path=$san/ubsan${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 RUN_BATS_TIMEOUT=${RUN_BATS_TIMEOUT:-2400}
 if [ -t 1 ]; then
 	formatter=pretty
@@ -106,6 +117,15 @@ fi
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
 	echo "run-bats: bats exited with status $rc" >&2
 	failed=1
+fi
+reports=$(find "$san" -type f | sort)
+if [ -n "$reports" ]; then
+	echo "run-bats: sanitizer reports:" >&2
+	for f in $reports; do
+		echo "--- $f" >&2
+		cat "$f" >&2
+	done
+	failed=$((failed + $(wc -l <<<"$reports")))
 fi
 if [ "${MUST_WORK:-0}" = 1 ] && [ "$skipped" -gt 0 ]; then
 	echo "run-bats: MUST_WORK=1: $skipped skipped tests count as failures" >&2
