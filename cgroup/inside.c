@@ -283,7 +283,15 @@ static void kill_all(const struct cg *cg)
 	const struct cgi_dir *v2 = NULL;
 	struct herr e;
 	bool frozen = false;
+	_cleanup_free_ pid_t *left = NULL;
+	size_t nleft = 0;
 
+	/* The usual case: the payload is gone and took its children along.
+	 * An empty cgroup has nothing to freeze, and freezing is not free:
+	 * on v1 every freeze and thaw toggles a kernel static key, which
+	 * patches the kernel's text on every CPU. */
+	if (cg_pids(cg, &left, &nleft, &e) == 0 && nleft == 0)
+		return;
 	for (size_t i = 0; i < cg->ndirs; i++)
 		if (cg->dirs[i].v2 && cgi_exists(&cg->dirs[i], "cgroup.kill"))
 			v2 = &cg->dirs[i];
