@@ -7,7 +7,8 @@
 #   make install PREFIX=/usr/local DESTDIR=
 #   make format          clang-format every source file
 #
-# Knobs: DEVELOPER=1 (-Werror), SANITIZE=address,undefined, V=1.
+# Knobs: DEVELOPER=1 (-Werror), SANITIZE=address,undefined, STATIC=0
+# (link husk against shared libraries), V=1.
 
 VERSION    := 0.1.0
 PREFIX     ?= /usr/local
@@ -31,16 +32,27 @@ CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -Wno-format-overflow
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
+# husk is linked statically unless sanitized (the sanitizers need the
+# dynamic loader) or STATIC=0.  Every run executes husk twice (the sealed
+# copy, runtime/self.c), and with shared libraries the loader's work --
+# mapping libseccomp, jansson, libcap and libc, and relocating -- was a
+# quarter of husk's CPU time per container (bench/README.md).
+STATIC ?= $(if $(SANITIZE),0,1)
+ifeq ($(STATIC),1)
+HUSK_LDFLAGS := -static
+PKG_STATIC := --static
+endif
+
 # Objects built with other flags must not be linked together: the build
-# mode (SANITIZE, DEVELOPER, CC) is recorded, and every object depends on
+# mode (SANITIZE, DEVELOPER, STATIC, CC) is recorded, and every object depends on
 # that record, so switching modes rebuilds everything.
-BUILD_MODE := cc=$(CC) sanitize=$(SANITIZE) developer=$(DEVELOPER)
+BUILD_MODE := cc=$(CC) sanitize=$(SANITIZE) developer=$(DEVELOPER) static=$(STATIC)
 BUILD_STAMP := .cache/build-mode
 $(shell mkdir -p .cache; [ "$$(cat $(BUILD_STAMP) 2>/dev/null)" = "$(BUILD_MODE)" ] || echo "$(BUILD_MODE)" >$(BUILD_STAMP))
 
 DEPS_PC := libseccomp jansson libcap
 PC_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(DEPS_PC) 2>/dev/null)
-PC_LIBS   = $(shell $(PKG_CONFIG) --libs $(DEPS_PC) 2>/dev/null)
+PC_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKG_STATIC) $(DEPS_PC) 2>/dev/null)
 CFLAGS  += $(PC_CFLAGS)
 LDLIBS  += $(PC_LIBS)
 
@@ -60,7 +72,7 @@ all: husk
 
 husk: $(LIB_OBJ) $(CLI_OBJ) $(BUILD_STAMP)
 	@echo "  LD    $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(LIB_OBJ) $(CLI_OBJ) $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) $(HUSK_LDFLAGS) -o $@ $(LIB_OBJ) $(CLI_OBJ) $(LDLIBS)
 
 %.o: %.c $(wildcard */*.h) $(BUILD_STAMP)
 	@echo "  CC    $@"
