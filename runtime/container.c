@@ -500,10 +500,17 @@ static int parent_spawn(struct ctr *c, int *code, struct herr *e)
 		    (e->err != EACCES && e->err != EPERM && e->err != EROFS))
 			goto undo;
 		if (cg_has_limits(&cfg->resources)) {
-			herr_hint(e, "rootless: limits need a cgroup delegated "
-				     "to uid %u, e.g. from a systemd user "
+			char ctls[128];
+
+			cg_limit_controllers(&cfg->resources, ctls,
+					     sizeof(ctls));
+			herr_hint(e, "rootless: the limits need the %s "
+				     "controller%s in a cgroup delegated to "
+				     "uid %u, e.g. from a systemd user "
 				     "session: systemd-run --user --scope -p "
-				     "Delegate=yes husk ...",
+				     "Delegate=yes husk ...; or run without "
+				     "them",
+				  ctls, strchr(ctls, ',') ? "s" : "",
 				  (unsigned)geteuid());
 			goto undo;
 		}
