@@ -97,6 +97,9 @@ int cg_create(struct cg **out, const char *path, const char *id,
 /* Whether r asks for any limit (device rules aside): a rootless container
  * without a delegated cgroup may run only when it does not. */
 bool cg_has_limits(const struct cg_resources *r);
+/* The controllers those limits need, as "memory, pids" (v2 names), into
+ * buf of n bytes: for an error that says which to delegate. */
+void cg_limit_controllers(const struct cg_resources *r, char *buf, size_t n);
 /* Reopen an existing container cgroup by the path cg_create returned from
  * cg_path() (for delete, kill --all, ps, pause, update, events). */
 int cg_open(struct cg **out, const char *saved_path, struct herr *e);

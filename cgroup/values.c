@@ -156,6 +156,22 @@ bool cg_has_limits(const struct cg_resources *r)
 	return (cgi_needed(r) & ~CGI_BIT(CGI_DEVICES)) || r->nunified;
 }
 
+void cg_limit_controllers(const struct cg_resources *r, char *buf, size_t n)
+{
+	unsigned m = cgi_needed(r) & ~CGI_BIT(CGI_DEVICES);
+	size_t k = 0;
+
+	buf[0] = '\0';
+	for (int c = 0; c < CGI_NCTL && k < n; c++)
+		if (m & CGI_BIT(c))
+			k += (size_t)snprintf(buf + k, n - k, "%s%s",
+					      k ? ", " : "",
+					      cgi_v2_name[c] ? cgi_v2_name[c]
+							     : cgi_v1_name[c]);
+	if (r->nunified && k < n)
+		snprintf(buf + k, n - k, "%sunified", k ? ", " : "");
+}
+
 void cgi_fmt_limit(char *buf, size_t n, int64_t v, bool v2)
 {
 	if (v < 0)

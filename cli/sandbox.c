@@ -161,6 +161,18 @@ static void print_human(const char *id, const struct rt_report *r)
 	char pk[32], pl[32], rd[32], wr[32], oom[32], hit[128];
 
 	fmt_secs(wall, sizeof(wall), r->wall_usec);
+	if (r->no_cgroup) {
+		fmt_secs(user, sizeof(user), r->cpu_user_usec);
+		fmt_secs(sys, sizeof(sys), r->cpu_system_usec);
+		fprintf(stderr,
+			"husk: report: %s: wall %s, cpu user %s system %s "
+			"(from wait4); memory, pids and io unknown: the "
+			"container had no cgroup of its own (none delegated "
+			"to uid %u)%s\n",
+			id, wall, user, sys, (unsigned)geteuid(),
+			r->timed_out ? "; hit: timeout" : "");
+		return;
+	}
 	if (!r->valid) {
 		fprintf(stderr,
 			"husk: report: %s: wall %s; the cgroup's "
@@ -196,11 +208,22 @@ static json_t *num(int64_t v)
 static int write_json(const char *file, const char *id, int status,
 		      const struct rt_report *r)
 {
-	json_t *o = json_pack(
-	    "{s:s, s:i, s:b, s:b, s:I, s:{s:o, s:o, s:o, s:o, s:o},"
+	/* Where the figures come from: the cgroup, or (with no cgroup of
+	 * its own) the CPU times wait4(2) gave; null when nothing was read. */
+	const char *source = NULL;
+	json_t *o;
+
+	if (r->valid)
+		source = "cgroup";
+	else if (r->no_cgroup)
+		source = "wait4";
+	o = json_pack(
+	    "{s:s, s:i, s:b, s:b, s:o, s:I, s:{s:o, s:o, s:o, s:o, s:o},"
 	    " s:{s:o, s:o, s:o}, s:{s:o, s:o}, s:{s:o, s:o}}",
 	    "id", id, "exit_status", status, "timed_out", r->timed_out,
-	    "counters_read", r->valid, "wall_usec", (json_int_t)r->wall_usec,
+	    "counters_read", r->valid, "source",
+	    source ? json_string(source) : json_null(), "wall_usec",
+	    (json_int_t)r->wall_usec,
 	    "cpu", "user_usec", num(r->cpu_user_usec), "system_usec",
 	    num(r->cpu_system_usec), "throttled_usec",
 	    num(r->cpu_throttled_usec), "quota_usec", num(r->cpu_quota_usec),

@@ -43,6 +43,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -500,10 +501,17 @@ static int parent_spawn(struct ctr *c, int *code, struct herr *e)
 		    (e->err != EACCES && e->err != EPERM && e->err != EROFS))
 			goto undo;
 		if (cg_has_limits(&cfg->resources)) {
-			herr_hint(e, "rootless: limits need a cgroup delegated "
-				     "to uid %u, e.g. from a systemd user "
+			char ctls[128];
+
+			cg_limit_controllers(&cfg->resources, ctls,
+					     sizeof(ctls));
+			herr_hint(e, "rootless: the limits need the %s "
+				     "controller%s in a cgroup delegated to "
+				     "uid %u, e.g. from a systemd user "
 				     "session: systemd-run --user --scope -p "
-				     "Delegate=yes husk ...",
+				     "Delegate=yes husk ...; or run without "
+				     "them",
+				  ctls, strchr(ctls, ',') ? "s" : "",
 				  (unsigned)geteuid());
 			goto undo;
 		}
@@ -657,12 +665,23 @@ static int64_t monotonic_usec(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* --report: what the container used, from its cgroup's counters. */
-static void fill_report(const struct ctr *c, int64_t started, bool timed_out,
+static int64_t tv_usec(const struct timeval *tv)
+{
+	return (int64_t)tv->tv_sec * 1000000 + tv->tv_usec;
+}
+
+/* --report: what the container used, from its cgroup's counters.  Without
+ * a cgroup (rootless, nothing delegated) only the CPU time is known: the
+ * kernel adds a reaped child's times, and those of the children it
+ * reaped, to its parent's RUSAGE_CHILDREN; what husk's own children used
+ * before the container started (`before`) is not the container's. */
+static void fill_report(const struct ctr *c, int64_t started,
+			const struct rusage *before, bool timed_out,
 			struct rt_report *r)
 {
 	const struct cg_resources *res = &c->cfg.resources;
 	struct cg_stats st;
+	struct rusage after;
 	struct herr e;
 
 	memset(r, 0, sizeof(*r));
@@ -672,6 +691,17 @@ static void fill_report(const struct ctr *c, int64_t started, bool timed_out,
 	r->cpu_period_usec = res->cpu_period > 0 ? res->cpu_period : -1;
 	if (!c->cg || cg_stats(c->cg, &st, &e) < 0) {
 		r->valid = false;
+		r->no_cgroup = !c->cg;
+		r->cpu_user_usec = r->cpu_system_usec = -1;
+		r->cpu_throttled_usec = r->memory_peak = r->memory_limit = -1;
+		r->oom_kills = r->pids_peak = r->pids_limit = -1;
+		r->io_read_bytes = r->io_write_bytes = -1;
+		if (r->no_cgroup && getrusage(RUSAGE_CHILDREN, &after) == 0) {
+			r->cpu_user_usec = tv_usec(&after.ru_utime) -
+					   tv_usec(&before->ru_utime);
+			r->cpu_system_usec = tv_usec(&after.ru_stime) -
+					     tv_usec(&before->ru_stime);
+		}
 		return;
 	}
 	r->valid = true;
@@ -692,11 +722,14 @@ int rt_run(const struct rt_opts *o, int *status, struct herr *e)
 	struct rt_timeout deadline = { .ms = o->timeout_ms,
 				       .kill_after_ms = o->kill_after_ms };
 	int64_t started = monotonic_usec();
+	struct rusage before = { 0 };
 	struct sync_msg m;
 	struct ctr c;
 	int code, rc = -1;
 
 	*status = 1;
+	if (o->report)
+		getrusage(RUSAGE_CHILDREN, &before);
 	ctr_init(&c, o, o->detach ? MODE_CREATE : MODE_RUN);
 	/* Orphans of the payload come to us, not to the host's init. */
 	if (!o->detach)
@@ -736,7 +769,7 @@ int rt_run(const struct rt_opts *o, int *status, struct herr *e)
 		*status = 124; /* as timeout(1) */
 	/* Before cg_destroy: the counters go with the cgroup. */
 	if (o->report)
-		fill_report(&c, started, deadline.fired, o->report);
+		fill_report(&c, started, &before, deadline.fired, o->report);
 	if (!o->keep) {
 		struct herr he;
 

@@ -44,6 +44,10 @@ struct rt_opts {
  * INT64_MAX = no limit. */
 struct rt_report {
 	bool valid;        /* the cgroup could be read */
+	/* The container had no cgroup of its own (rootless, nothing
+	 * delegated): the CPU times come from wait4(2)'s rusage of the
+	 * processes reaped, the rest is not known. */
+	bool no_cgroup;
 	bool timed_out;
 	int64_t wall_usec;
 	int64_t cpu_user_usec, cpu_system_usec, cpu_throttled_usec;

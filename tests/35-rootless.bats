@@ -9,14 +9,10 @@
 
 load helpers
 
-RL_USER=husk-rootless
+RL_USER=$ROOTLESS_USER
 
 setup_file() {
-	if ! id "$RL_USER" >/dev/null 2>&1; then
-		useradd --system --create-home --shell /bin/sh "$RL_USER"
-	fi
-	grep -q "^$RL_USER:" /etc/subuid || usermod --add-subuids 300000-365535 "$RL_USER"
-	grep -q "^$RL_USER:" /etc/subgid || usermod --add-subgids 300000-365535 "$RL_USER"
+	ensure_rootless_user
 }
 
 setup() {

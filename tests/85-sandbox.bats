@@ -18,10 +18,21 @@ setup() {
 	cp "$PROBE" "$WORK/.probe"
 	SB_PROBE="$WORK/.probe"
 	HOSTMNT=""
+	UDIR=""
 }
 
 teardown() {
+	local p
 	cd /
+	if [ -n "$UDIR" ]; then
+		# Whatever the user's husk left running from the user's directory.
+		while read -r p; do
+			p=${p#/proc/}
+			kill -KILL "${p%%/*}" 2>/dev/null || true
+		done < <(find /proc -mindepth 2 -maxdepth 2 -name cwd -lname "$UDIR*" 2>/dev/null)
+		_mounts_under "$UDIR" | sort -r | while read -r p; do umount -l "$p"; done
+		rm -rf "$UDIR"
+	fi
 	if [ -n "$HOSTMNT" ]; then
 		umount "$HOSTMNT" 2>/dev/null || true
 		rmdir "$HOSTMNT" 2>/dev/null || true
@@ -447,34 +458,278 @@ processes() {
 	assert_equal "$rc" 137
 }
 
-# ---------------------------------------------------------------- rootless
+# ---------------------------------------------------------------- as an ordinary user
+#
+# The same options, run by an ordinary user: husk adds a user namespace
+# mapping the user to root inside.  Nothing is delegated to the user on this
+# host's cgroups, so the sandbox runs without a cgroup of its own: limits
+# are refused naming the controller, and --report says what it cannot know.
 
-@test "sandbox: an ordinary user runs it: root inside, the user outside, / read-only" {
-	local user=husk-rootless uid gid dir
-	id "$user" >/dev/null 2>&1 || useradd --system --create-home --shell /bin/sh "$user"
-	uid=$(id -u "$user")
-	gid=$(id -g "$user")
-	dir=$(mktemp -d /tmp/husk-sandbox-user.XXXXXX)
-	chown "$uid:$gid" "$dir"
-	chmod 0755 "$dir"
-	run -0 --separate-stderr bash -c 'cd "$1" && exec setpriv --reuid="$2" --regid="$3" --init-groups \
-		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin XDG_RUNTIME_DIR="$1" "$4" sandbox -- \
-		sh -c "id -u; cat /proc/self/uid_map; touch /etc/x 2>/dev/null || echo root-ro; touch made && echo made"' \
-		_ "$dir" "$uid" "$gid" "$HUSK"
+# user_dir: $UDIR, the user's own directory (bats' are root's, mode 0700),
+# the current directory of sb_user, with the probe in it.
+user_dir() {
+	ensure_rootless_user
+	U_UID=$(id -u "$ROOTLESS_USER")
+	U_GID=$(id -g "$ROOTLESS_USER")
+	UDIR=$(mktemp -d /tmp/husk-sbx-user.XXXXXX)
+	chmod 0755 "$UDIR"
+	mkdir -m 0700 "$UDIR/xdg"
+	cp "$PROBE" "$UDIR/.probe"
+	chown -R "$U_UID:$U_GID" "$UDIR"
+	U_ENV=()
+}
+
+# as_sb_user CMD...: CMD as the user, from $UDIR, in a fresh environment
+# (plus U_ENV) with the user's own XDG_RUNTIME_DIR.
+as_sb_user() {
+	(cd "$UDIR" && exec setpriv --reuid="$U_UID" --regid="$U_GID" --init-groups \
+		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$UDIR" \
+		XDG_RUNTIME_DIR="$UDIR/xdg" "${U_ENV[@]}" "$@") </dev/null
+}
+
+# sb_user [bats run flags] ARGS...: husk sandbox ARGS as the user, in this
+# test's cgroup path (which the user cannot create).
+sb_user() {
+	local flags=()
+	while [[ $# -gt 0 && ( $1 == -[0-9]* || $1 == ! || $1 == --separate-stderr ) ]]; do
+		flags+=("$1")
+		shift
+	done
+	run "${flags[@]}" as_sb_user "$HUSK" sandbox --cgroup-path "$(cgroup_path)" "$@"
+}
+
+# Nothing left: no cgroup, no container in the user's state root.
+assert_user_clean() {
+	assert_clean
+	if [ -d "$UDIR/xdg/husk" ]; then
+		run -0 find "$UDIR/xdg/husk" -mindepth 1 -maxdepth 1 ! -name seccomp-cache
+		assert_output ''
+	fi
+}
+
+@test "sandbox as a user: root inside, the user outside; / read-only, the directory writable, --ro" {
+	user_dir
+	sb_user --separate-stderr -- sh -c 'id -u; cat /proc/self/uid_map; touch /etc/x 2>/dev/null || echo root-ro; touch made && echo made'
+	assert_success
 	assert_line --index 0 0
-	assert_line --regexp "^ +0 +$uid +1\$"
+	assert_line --regexp "^ +0 +$U_UID +1\$"
 	assert_line root-ro
 	assert_line made
-	# Without a delegated cgroup: one warning, no limits.
-	[ "$(grep -c 'warning: rootless' <<<"$stderr")" = 1 ] || fail "stderr: $stderr"
-	run -0 stat -c '%u:%g' "$dir/made"
-	assert_output "$uid:$gid"
-	# A limit without delegation is refused, naming why.
-	run -1 bash -c 'cd "$1" && exec setpriv --reuid="$2" --regid="$3" --init-groups \
-		env -i PATH=/usr/bin:/bin XDG_RUNTIME_DIR="$1" "$4" sandbox --memory 64M -- true' \
-		_ "$dir" "$uid" "$gid" "$HUSK"
-	assert_output --partial delegated
-	run -0 find "$dir" -mindepth 1 -maxdepth 2 -name 'sandbox-*'
-	assert_output ''
-	rm -rf "$dir"
+	[ ! -e /etc/x ]
+	run -0 stat -c '%u:%g' "$UDIR/made"
+	assert_output "$U_UID:$U_GID"
+	# Without a delegated cgroup: one warning, naming the cgroup.
+	[ "$(grep -c "warning: rootless: no cgroup of its own .*creating cgroup '/sys/fs/cgroup/[^']*husk-test[^']*': Permission denied" <<<"$stderr")" = 1 ] ||
+		fail "stderr: $stderr"
+	# Root inside is nobody to the host's files: root's stay closed.
+	sb_user -- cat /etc/shadow
+	assert_failure
+	assert_output --partial 'Permission denied'
+	# --ro: the directory too is read-only (negative control: above).
+	sb_user --ro -- sh -c 'cat made >/dev/null && echo read; touch made2'
+	assert_failure
+	assert_line read
+	assert_output --partial 'Read-only file system'
+	[ ! -e "$UDIR/made2" ]
+	assert_user_clean
+}
+
+@test "sandbox as a user: --rootfs and --bind SRC:DST[:ro]" {
+	user_dir
+	local base
+	base=$(base_rootfs)
+	cp -a "$base" "$UDIR/rootfs"
+	echo mine >"$UDIR/rootfs/marker"
+	mkdir "$UDIR/data"
+	echo in >"$UDIR/data/f"
+	chown -R "$U_UID:$U_GID" "$UDIR/rootfs" "$UDIR/data"
+	sb_user --rootfs "$UDIR/rootfs" -- sh -c 'cat /marker; test -e /usr/bin/probe && echo probe; touch /x'
+	assert_failure
+	assert_line mine
+	assert_line probe
+	assert_output --partial 'Read-only file system'
+	# Negative control: the host's / has no marker.
+	sb_user -- cat /marker
+	assert_failure
+	sb_user --bind "$UDIR/data:/srv" -- sh -c 'cat /srv/f; echo out >/srv/g'
+	assert_success
+	assert_output --partial in
+	[ "$(cat "$UDIR/data/g")" = out ]
+	sb_user --bind "$UDIR/data:/srv:ro" -- sh -c 'echo x >/srv/h'
+	assert_failure
+	[ ! -e "$UDIR/data/h" ]
+	# A directory of root's, bound: still root's, not the user's.
+	sb_user --bind /root:/srv -- ls /srv
+	assert_failure
+	assert_output --partial 'Permission denied'
+	assert_user_clean
+}
+
+@test "sandbox as a user: --env, --env-inherit, --hostname" {
+	user_dir
+	U_ENV=(HUSK_SBX_SECRET=from-user)
+	sb_user -- env
+	assert_success
+	refute_line --partial HUSK_SBX_SECRET
+	sb_user --env A=1 --env HUSK_SBX_SECRET -- env
+	assert_line A=1
+	assert_line HUSK_SBX_SECRET=from-user
+	sb_user --env-inherit -- env
+	assert_line HUSK_SBX_SECRET=from-user
+	assert_line "HOME=$UDIR"
+	sb_user --separate-stderr -- hostname
+	assert_output sandbox
+	sb_user --separate-stderr --hostname ci-box -- sh -c 'hostname; readlink /proc/self/ns/uts'
+	assert_line --index 0 ci-box
+	refute_line "$(readlink /proc/self/ns/uts)"
+	[ "$(hostname)" != ci-box ]
+}
+
+@test "sandbox as a user: --net none has only lo; --net host is the host's network" {
+	user_dir
+	sb_user --separate-stderr -- sh -c "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '; readlink /proc/self/ns/net"
+	assert_success
+	assert_line --index 0 lo
+	refute_line "$(readlink /proc/self/ns/net)"
+	local host
+	host=$(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | sort | tr '\n' ' ')
+	sb_user --separate-stderr --net host -- sh -c "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | sort | tr '\n' ' '"
+	assert_output "$host"
+	sb_user --separate-stderr --net host -- readlink /proc/self/ns/net
+	assert_output "$(readlink /proc/self/ns/net)"
+	# The host's network, but not its privilege over it: no CAP_NET_ADMIN
+	# in the user namespace that owns it.
+	sb_user --net host --cap-add NET_ADMIN -- ip link set lo mtu 1280
+	assert_failure
+	assert_output --partial 'Operation not permitted'
+	[ "$(cat /sys/class/net/lo/mtu)" != 1280 ]
+	# Negative control: in its own network namespace it may.
+	sb_user --separate-stderr --cap-add NET_ADMIN -- sh -c 'ip link set lo mtu 1280 && ip link show lo'
+	assert_success
+	assert_output --partial 'mtu 1280'
+	assert_user_clean
+}
+
+@test "sandbox as a user: --cap-add, --cap-drop and --seccomp" {
+	require_kernel_feature seccomp
+	user_dir
+	sb_user -- ./.probe caps
+	assert_line CapEff=00000000a80425fb
+	sb_user --cap-drop ALL --cap-add CHOWN -- ./.probe caps
+	assert_line CapEff=0000000000000001
+	assert_line CapBnd=0000000000000001
+	# Dropped means gone: root inside reads a mode 000 file only with
+	# CAP_DAC_OVERRIDE (negative control: the default set has it).
+	sb_user --separate-stderr -- sh -c 'echo secret >/tmp/f; chmod 000 /tmp/f; cat /tmp/f'
+	assert_success
+	assert_output secret
+	sb_user --cap-drop DAC_OVERRIDE -- sh -c 'echo secret >/tmp/f; chmod 000 /tmp/f; cat /tmp/f'
+	assert_failure
+	assert_output --partial 'Permission denied'
+	refute_line secret
+	sb_user ! --cap-add CAP_NOPE -- true
+	assert_output --partial "--cap-add: unknown capability 'CAP_NOPE'"
+	cat >"$UDIR/deny-mkdir.json" <<-'EOF'
+	{ "defaultAction": "SCMP_ACT_ALLOW",
+	  "syscalls": [ { "names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO" } ] }
+	EOF
+	chown "$U_UID:$U_GID" "$UDIR/deny-mkdir.json"
+	sb_user -- grep ^Seccomp: /proc/self/status
+	assert_line --regexp '^Seccomp:.2'
+	sb_user --seccomp "$UDIR/deny-mkdir.json" -- mkdir ./d
+	assert_failure
+	assert_output --partial 'Operation not permitted'
+	[ ! -e "$UDIR/d" ]
+	sb_user --seccomp unconfined -- sh -c 'mkdir ./d && grep ^Seccomp: /proc/self/status'
+	assert_success
+	assert_line --regexp '^Seccomp:.0'
+	assert_user_clean
+}
+
+@test "sandbox as a user: --timeout gives 124; --init is PID 1 and passes SIGTERM on" {
+	user_dir
+	sb_user --timeout 0.5s --kill-after 0.2s -- sleep 60
+	assert_failure 124
+	assert_output --partial 'sending SIGKILL'
+	sb_user --init --timeout 0.5s --kill-after 30s -- sleep 60
+	assert_failure 124
+	refute_output --partial 'sending SIGKILL'
+	sb_user --timeout 30s -- sh -c 'exit 3'
+	assert_failure 3
+	sb_user --separate-stderr --init -- ./.probe pid
+	assert_output 'pid=2 ppid=1'
+	sb_user --separate-stderr --init -- ps -o pid=,comm=
+	assert_line --index 0 --regexp '^ *1 husk$'
+	# Negative control: without --init the command is PID 1.
+	sb_user --separate-stderr -- ./.probe pid
+	assert_output 'pid=1 ppid=0'
+	assert_user_clean
+}
+
+@test "sandbox as a user: --print-spec is a rootless config the user can run" {
+	user_dir
+	sb_user --separate-stderr --print-spec --hostname grad --env A=b -- sh -c 'hostname; echo $A; id -u'
+	assert_success
+	mkdir "$UDIR/bundle"
+	echo "$output" >"$UDIR/bundle/config.json"
+	chown -R "$U_UID:$U_GID" "$UDIR/bundle"
+	run -0 python3 "$REPO/tests/validate-schema.py" config "$UDIR/bundle/config.json"
+	run -0 jq -c '[.linux.namespaces[].type | select(. == "user")], .linux.uidMappings, .process.user' "$UDIR/bundle/config.json"
+	assert_line '["user"]'
+	assert_line "[{\"containerID\":0,\"hostID\":$U_UID,\"size\":1}]"
+	assert_line '{"uid":0,"gid":0}'
+	# Negative control: root's spec maps nothing, and runs as root's uid.
+	sb --print-spec -- true
+	run -0 jq -c '[.linux.namespaces[].type | select(. == "user")]' <<<"$output"
+	assert_output '[]'
+	# Graduate: the user runs the same config as a bundle.
+	run -0 --separate-stderr as_sb_user "$HUSK" run -b "$UDIR/bundle" "$ID"
+	assert_output $'grad\nb\n0'
+	assert_user_clean
+}
+
+@test "sandbox as a user: --report says what it knows without a cgroup: wall and CPU time" {
+	user_dir
+	sb_user --separate-stderr --report -- ./.probe burn 0.3
+	assert_success
+	run grep -c '^husk: report: ' <<<"$stderr"
+	assert_output 1
+	[[ $stderr =~ "husk: report: sandbox-"[0-9]+": wall "[0-9.]+"s, cpu user "[0-9.]+"s system "[0-9.]+"s (from wait4); memory, pids and io unknown: the container had no cgroup of its own (none delegated to uid $U_UID)" ]] ||
+		fail "stderr: $stderr"
+	sb_user --report=json "$UDIR/r.json" -- ./.probe burn 0.5
+	assert_success
+	[[ $output =~ cpu=([0-9.]+) ]]
+	local probe_cpu=${BASH_REMATCH[1]} cpu idle
+	run -0 jq -c '[.source, .counters_read, .memory.peak_bytes, .pids.peak, .io.read_bytes, .exit_status]' "$UDIR/r.json"
+	assert_output '["wait4",false,null,null,null,0]'
+	# At least the CPU time the probe itself counted.
+	cpu=$(jq '(.cpu.user_usec + .cpu.system_usec) / 1e6' "$UDIR/r.json")
+	awk -v c="$cpu" -v p="$probe_cpu" 'BEGIN { exit !(c >= p - 0.05) }' || fail "cpu $cpu < probe's $probe_cpu"
+	# Negative control: sleeping is not CPU time.
+	sb_user --report=json "$UDIR/r0.json" -- sleep 0.5
+	idle=$(jq '(.cpu.user_usec + .cpu.system_usec) / 1e6' "$UDIR/r0.json")
+	awk -v i="$idle" -v p="$probe_cpu" 'BEGIN { exit !(i < p / 2) }' || fail "idle $idle, busy $probe_cpu"
+	assert_user_clean
+}
+
+@test "sandbox as a user: --memory, --cpus, --pids are refused without delegation, naming the cgroup and the fix" {
+	user_dir
+	local opt ctl
+	for opt in "--memory 64M:memory" "--cpus 1.5:cpu" "--pids 50:pids" "--memory 64M --pids 50:memory, pids"; do
+		ctl=${opt#*:}
+		# shellcheck disable=SC2086 # the option and its value are words
+		sb_user ${opt%%:*} -- touch ./ran
+		assert_failure 1
+		assert_output --regexp "creating cgroup '/sys/fs/cgroup/[^']*husk-test[^']*': Permission denied"
+		assert_output --partial "the limits need the $ctl controller"
+		assert_output --partial "delegated to uid $U_UID"
+		assert_output --partial 'systemd-run --user --scope -p Delegate=yes'
+		# Refused before the command ran; nothing left.
+		[ ! -e "$UDIR/ran" ]
+		assert_user_clean
+	done
+	# Negative control: without the limit it runs.
+	sb_user -- touch ./ran
+	assert_success
+	[ -e "$UDIR/ran" ]
 }

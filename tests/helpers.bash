@@ -23,6 +23,8 @@
 #   wait_until TIMEOUT CMD... poll CMD until it succeeds (never a bare sleep)
 #   require_kernel_feature NAME [CHECK-CMD...]   skip when the kernel lacks
 #                             NAME; with MUST_WORK=1 fail instead
+#   ensure_rootless_user      the ordinary user $ROOTLESS_USER exists, with
+#                             subordinate ids in /etc/subuid and /etc/subgid
 #
 # A file that defines its own setup/teardown must call common_setup /
 # common_teardown from them.
@@ -193,6 +195,22 @@ track_pid() {
 on_tty() {
 	local seconds=$1
 	SHELL=/bin/bash timeout -k 5 "$seconds" script -qec "$2" /dev/null
+}
+
+# ---------------------------------------------------------------- rootless
+
+# The ordinary user the rootless tests run husk as.  Made once and left: a
+# user account is not something a container left behind.
+ROOTLESS_USER=husk-rootless
+
+ensure_rootless_user() {
+	if ! id "$ROOTLESS_USER" >/dev/null 2>&1; then
+		useradd --system --create-home --shell /bin/sh "$ROOTLESS_USER"
+	fi
+	grep -q "^$ROOTLESS_USER:" /etc/subuid ||
+		usermod --add-subuids 300000-365535 "$ROOTLESS_USER"
+	grep -q "^$ROOTLESS_USER:" /etc/subgid ||
+		usermod --add-subgids 300000-365535 "$ROOTLESS_USER"
 }
 
 # ---------------------------------------------------------------- cgroups

@@ -99,6 +99,29 @@ static void unified(struct cg_resources *r, struct cg_kv *kv, const char *k)
 	r->nunified = 1;
 }
 
+/* The controllers a rootless refusal names: only those the limits need. */
+static void test_limit_controllers(void)
+{
+	struct cg_resources r;
+	char buf[128];
+
+	cg_resources_init(&r);
+	cg_limit_controllers(&r, buf, sizeof(buf));
+	CHECK_STR(buf, "");
+	CHECK(!cg_has_limits(&r));
+	r.memory_limit = 64 << 20;
+	cg_limit_controllers(&r, buf, sizeof(buf));
+	CHECK_STR(buf, "memory");
+	r.pids_limit = 10;
+	r.cpu_quota = 50000;
+	r.cpu_period = 100000;
+	cg_limit_controllers(&r, buf, sizeof(buf));
+	CHECK_STR(buf, "cpu, memory, pids");
+	/* Truncated, never overrun. */
+	cg_limit_controllers(&r, buf, 6);
+	CHECK_STR(buf, "cpu, ");
+}
+
 static void test_validate(void)
 {
 	struct cg_resources r;
@@ -608,6 +631,7 @@ int main(void)
 
 	test_conversions();
 	test_validate();
+	test_limit_controllers();
 	if (geteuid() != 0 || access("/sys/fs/cgroup", W_OK) < 0) {
 		printf("test_cgroup: skipping host tests (not root)\n");
 		return unit_done("test_cgroup");
