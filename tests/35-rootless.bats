@@ -47,7 +47,7 @@ as_user() {
 	[ "${RL_NO_XDG:-0}" = 1 ] || xdg=("XDG_RUNTIME_DIR=$RL_DIR/xdg")
 	mkdir -p "$RL_DIR/xdg" && chown "$RL_UID:$RL_GID" "$RL_DIR/xdg" && chmod 0700 "$RL_DIR/xdg"
 	(cd "$RL_DIR" && setpriv --reuid="$RL_UID" --regid="$RL_GID" --init-groups \
-		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$RL_DIR" "${xdg[@]}" "$@")
+		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$RL_DIR" "${xdg[@]}" "${SAN_ENV[@]}" "$@")
 }
 
 # user_bundle [CHOWN-TO]: $BUNDLE in the user's directory, made by

@@ -484,7 +484,7 @@ user_dir() {
 as_sb_user() {
 	(cd "$UDIR" && exec setpriv --reuid="$U_UID" --regid="$U_GID" --init-groups \
 		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$UDIR" \
-		XDG_RUNTIME_DIR="$UDIR/xdg" "${U_ENV[@]}" "$@") </dev/null
+		XDG_RUNTIME_DIR="$UDIR/xdg" "${SAN_ENV[@]}" "${U_ENV[@]}" "$@") </dev/null
 }
 
 # sb_user [bats run flags] ARGS...: husk sandbox ARGS as the user, in this

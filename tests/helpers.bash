@@ -57,6 +57,14 @@ _bats_lib bats-assert
 
 # ---------------------------------------------------------------- setup
 
+# The sanitizer settings run-bats.sh exports, for the tests that start a
+# command in an empty environment (env -i, as an ordinary user): a husk
+# built with SANITIZE= and started without them would run LeakSanitizer at
+# exit, which spins forever in a non-dumpable process.
+SAN_ENV=()
+[ -z "${ASAN_OPTIONS:-}" ] || SAN_ENV+=("ASAN_OPTIONS=$ASAN_OPTIONS")
+[ -z "${UBSAN_OPTIONS:-}" ] || SAN_ENV+=("UBSAN_OPTIONS=$UBSAN_OPTIONS")
+
 setup() { common_setup; }
 teardown() { common_teardown; }
 
