@@ -360,10 +360,20 @@ int cgi_remove_dirs(struct cg *cg, struct herr *e)
 	for (size_t i = 0; i < cg->ndirs; i++) {
 		struct cgi_dir *d = &cg->dirs[i];
 		_cleanup_free_ char *p = xstrdup(d->path);
+		int k = 0;
 
-		if (d->created > 0)
-			remove_subdirs(p);
-		for (int k = 0; k < d->created; k++) {
+		/* Most containers made no cgroups of their own: try the
+		 * rmdir before reading the directory for subgroups. */
+		if (d->created > 0) {
+			base_debug("rmdir %s", p);
+			if (rmdir(p) == 0) {
+				k = 1;
+				*strrchr(p, '/') = '\0';
+			} else {
+				remove_subdirs(p);
+			}
+		}
+		for (; k < d->created; k++) {
 			if (rmdir_retry(p) < 0 && errno != ENOENT) {
 				/* A parent still holding another container's
 				 * cgroup is shared now: leave it. */

@@ -42,11 +42,16 @@ static void hierarchy_free(struct hierarchy *h)
 	free(h->path);
 }
 
-/* Fill controllers and path of h from /proc/self/cgroup. */
-static int match_self_cgroup(struct hierarchy *h)
+static char *read_self_cgroup(void)
 {
-	_cleanup_free_ char *text =
-	    base_read_file_at(AT_FDCWD, "/proc/self/cgroup", NULL);
+	return base_read_file_at(AT_FDCWD, "/proc/self/cgroup", NULL);
+}
+
+/* Fill controllers and path of h from self_cgroup, the text of
+ * /proc/self/cgroup (read once for every hierarchy). */
+static int match_self_cgroup(struct hierarchy *h, const char *self_cgroup)
+{
+	_cleanup_free_ char *text = self_cgroup ? xstrdup(self_cgroup) : NULL;
 	char *line, *save = NULL;
 
 	if (!text)
@@ -86,7 +91,7 @@ static bool directly_below_cgroup_dir(const char *mountpoint)
 static int find_hierarchies(struct hierarchy **out, size_t *n, struct herr *e)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "re");
-	_cleanup_free_ char *line = NULL;
+	_cleanup_free_ char *line = NULL, *self_cgroup = read_self_cgroup();
 	size_t cap = 0;
 
 	*out = NULL;
@@ -110,7 +115,7 @@ static int find_hierarchies(struct hierarchy **out, size_t *n, struct herr *e)
 		if ((strcmp(h.fstype, "cgroup") &&
 		     strcmp(h.fstype, "cgroup2")) ||
 		    !directly_below_cgroup_dir(h.mountpoint) ||
-		    match_self_cgroup(&h) < 0) {
+		    match_self_cgroup(&h, self_cgroup) < 0) {
 			hierarchy_free(&h);
 			continue;
 		}
@@ -230,6 +235,7 @@ static int mount_v2(int rootfd, const struct ns_fs *fs,
 	    .fstype = xstrdup("cgroup2"),
 	    .superopts = xstrdup(""),
 	};
+	_cleanup_free_ char *self_cgroup = NULL;
 	int r;
 
 	c.type = "cgroup2";
@@ -238,7 +244,7 @@ static int mount_v2(int rootfd, const struct ns_fs *fs,
 	r = ns_mount_one(rootfd, fs, &c, false, e);
 	if (r < 0 && !fs->new_cgroupns &&
 	    (e->err == EPERM || e->err == EBUSY) &&
-	    match_self_cgroup(&h) == 0) {
+	    match_self_cgroup(&h, self_cgroup = read_self_cgroup()) == 0) {
 		_cleanup_free_ char *own = own_cgroup_dir(&h);
 
 		base_debug("cgroup2 refused: bind-mounting '%s' instead", own);
