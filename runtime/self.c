@@ -39,7 +39,9 @@
  */
 #include "runtime.h"
 
+#include <elf.h>
 #include <fcntl.h>
+#include <link.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -69,28 +71,64 @@ static bool on_readonly_mount(int exe)
 	return fstatvfs(exe, &sv) == 0 && (sv.f_flag & ST_RDONLY);
 }
 
-/* A sealed, close-on-exec memfd holding a copy of the binary exe. */
+/*
+ * How much of the binary execve() reads: its ELF and program headers and
+ * every PT_LOAD segment.  What follows (section headers, symbols, debug
+ * information: half of a -g build) is never mapped, and the copy is made
+ * on every container start, so it is left out.  The dynamic loader, too,
+ * works from the mapped headers only.  Anything unexpected: the whole file.
+ */
+static off_t loaded_size(int exe, off_t file_size)
+{
+	ElfW(Ehdr) eh;
+	ElfW(Phdr) ph[64];
+	off_t end;
+
+#ifdef __SANITIZE_ADDRESS__
+	/* The sanitizers symbolize their reports from /proc/self/exe. */
+	return file_size;
+#endif
+	if (pread(exe, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_phentsize != sizeof(ElfW(Phdr)) || eh.e_phnum == 0 ||
+	    eh.e_phnum > 64)
+		return file_size;
+	if (pread(exe, ph, eh.e_phnum * sizeof(ph[0]), (off_t)eh.e_phoff) !=
+	    (ssize_t)(eh.e_phnum * sizeof(ph[0])))
+		return file_size;
+	end = (off_t)(eh.e_phoff + eh.e_phnum * sizeof(ph[0]));
+	for (size_t i = 0; i < eh.e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD &&
+		    (off_t)(ph[i].p_offset + ph[i].p_filesz) > end)
+			end = (off_t)(ph[i].p_offset + ph[i].p_filesz);
+	return end < file_size ? end : file_size;
+}
+
+/* A sealed, close-on-exec memfd holding a copy of the binary exe (of the
+ * part of it that execve() loads). */
 static int sealed_copy(int exe, struct herr *e)
 {
 	_cleanup_fd_ int mfd = -1;
 	struct stat st;
-	off_t done = 0;
+	off_t done = 0, size;
 
 	if (fstat(exe, &st) < 0)
 		return herr_sys(e, errno, "stat '/proc/self/exe'");
+	size = loaded_size(exe, st.st_size);
 	mfd = memfd_create("husk", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (mfd < 0)
 		return herr_sys(e, errno, "memfd_create");
-	while (done < st.st_size) {
-		ssize_t n =
-		    sendfile(mfd, exe, NULL, (size_t)(st.st_size - done));
+	base_debug("copying %lld of the %lld bytes of husk's binary (what "
+		   "execve loads) into a sealed memfd",
+		   (long long)size, (long long)st.st_size);
+	while (done < size) {
+		ssize_t n = sendfile(mfd, exe, &done, (size_t)(size - done));
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			return herr_sys(e, n < 0 ? errno : EIO,
 					"copying husk's binary into a memfd");
-		done += n;
 	}
 	if (fcntl(mfd, F_ADD_SEALS, HUSK_SEALS) < 0)
 		return herr_sys(e, errno, "sealing the memfd copy of husk");
