@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -87,6 +88,63 @@ static bool needs_helper(const struct ns_idmap *m, size_t n, uint32_t own)
 	       !(n == 1 && m[0].host_id == own && m[0].size == 1);
 }
 
+/* What file (/etc/subuid or /etc/subgid) gives the user: its "start+count"
+ * ranges, comma-separated, into buf ("" when none).  Lines are
+ * "name:start:count" or "uid:start:count" (subuid(5)). */
+static void subid_ranges(const char *file, const char *name, uid_t uid,
+			 char *buf, size_t len)
+{
+	char line[512], num[16];
+	size_t used = 0;
+	FILE *f = fopen(file, "re");
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	snprintf(num, sizeof(num), "%u", (unsigned)uid);
+	while (fgets(line, sizeof(line), f) && used < len) {
+		char *start = strchr(line, ':'), *count;
+
+		if (!start)
+			continue;
+		*start++ = '\0';
+		count = strchr(start, ':');
+		if (!count ||
+		    (strcmp(line, num) && (!name || strcmp(line, name))))
+			continue;
+		*count++ = '\0';
+		count[strcspn(count, "\n")] = '\0';
+		used += (size_t)snprintf(buf + used, len - used, "%s%s+%s",
+					 used ? ", " : "", start, count);
+	}
+	fclose(f);
+}
+
+/* Why newuidmap/newgidmap refused: the user has no range at all (the fix
+ * is to add one), or has ranges that do not cover the maps asked for. */
+static int helper_hint(const char *tool, struct herr *e)
+{
+	bool uid = strcmp(tool, "newuidmap") == 0;
+	const char *file = uid ? "/etc/subuid" : "/etc/subgid";
+	struct passwd *pw = getpwuid(geteuid());
+	const char *name = pw ? pw->pw_name : NULL;
+	char ranges[256];
+
+	subid_ranges(file, name, geteuid(), ranges, sizeof(ranges));
+	if (!ranges[0])
+		return herr_hint(e,
+				 "uid %u%s%s%s has no range in %s: as root, "
+				 "give it one, e.g. usermod --add-sub%cids "
+				 "100000-165535 %s (a range no other user has)",
+				 (unsigned)geteuid(), name ? " (" : "",
+				 name ? name : "", name ? ")" : "", file,
+				 uid ? 'u' : 'g', name ? name : "USER");
+	return herr_hint(e,
+			 "the ranges must be allowed for this user in %s, "
+			 "which gives it %s (start+count)",
+			 file, ranges);
+}
+
 static int run_helper(const char *tool, pid_t pid, const struct ns_idmap *m,
 		      size_t n, struct herr *e)
 {
@@ -144,9 +202,7 @@ static int run_helper(const char *tool, pid_t pid, const struct ns_idmap *m,
 		herr_hint(e, "install the uidmap package, or map only your "
 			     "own id");
 	else
-		herr_hint(e, "the ranges must be allowed for this user in %s",
-			  strcmp(tool, "newuidmap") ? "/etc/subgid"
-						    : "/etc/subuid");
+		helper_hint(tool, e);
 out:
 	free(argv[1]);
 	free(num);

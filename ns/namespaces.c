@@ -6,6 +6,8 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #ifndef CLONE_NEWTIME
@@ -63,6 +65,81 @@ static int setns_hint(struct herr *e, enum ns_type t)
 	default:
 		return -1;
 	}
+}
+
+/* A sysctl's number, -1 when it does not exist or cannot be read. */
+static long read_sysctl(const char *path)
+{
+	_cleanup_free_ char *s = base_read_file_at(AT_FDCWD, path, NULL);
+	char *end;
+	long v;
+
+	if (!s)
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	return errno || end == s ? -1 : v;
+}
+
+#define CLONE_KNOB "/proc/sys/kernel/unprivileged_userns_clone"
+
+int ns_clone_hint(struct herr *e, int flags)
+{
+	char knob[64];
+	long max, clone;
+
+	if (e->err == ENOSPC || e->err == EUSERS) {
+		/* The first kind asked for whose limit is 0 is the cause. */
+		for (int t = 0; t < NS__COUNT; t++) {
+			if (!(flags & ns_table[t].flag))
+				continue;
+			snprintf(knob, sizeof(knob),
+				 "/proc/sys/user/max_%s_namespaces",
+				 ns_table[t].proc);
+			if (read_sysctl(knob) != 0)
+				continue;
+			return herr_hint(e,
+					 "%s namespaces are disabled: %s is 0; "
+					 "to allow them, as root: sysctl -w "
+					 "user.max_%s_namespaces=15000, or "
+					 "any value above 0",
+					 ns_table[t].name, knob,
+					 ns_table[t].proc);
+		}
+		if (!(flags & CLONE_NEWUSER))
+			return herr_hint(e, "too many namespaces: a limit in "
+					    "/proc/sys/user/max_*_namespaces "
+					    "is reached");
+		return herr_hint(
+		    e,
+		    "the limit on user namespaces is reached: "
+		    "/proc/sys/user/max_user_namespaces is %ld "
+		    "here, an enclosing user namespace may have "
+		    "a lower one, and they nest at most 32 deep; "
+		    "as root, raise it: sysctl -w "
+		    "user.max_user_namespaces=N",
+		    read_sysctl("/proc/sys/user/max_user_namespaces"));
+	}
+	if (e->err != EPERM || !(flags & CLONE_NEWUSER))
+		return -1;
+	/* Debian's and Ubuntu's kernels have a switch of their own for
+	 * unprivileged user namespaces; upstream kernels do not. */
+	max = read_sysctl("/proc/sys/user/max_user_namespaces");
+	clone = read_sysctl(CLONE_KNOB);
+	if (clone == 0)
+		return herr_hint(e,
+				 "unprivileged user namespaces are disabled: "
+				 "%s is 0 (/proc/sys/user/max_user_namespaces "
+				 "is %ld); to allow them, as root: sysctl -w "
+				 "kernel.unprivileged_userns_clone=1",
+				 CLONE_KNOB, max);
+	return herr_hint(e,
+			 "user namespaces are refused although "
+			 "/proc/sys/user/max_user_namespaces is %ld%s: husk "
+			 "may run in a chroot, or under a seccomp filter or a "
+			 "security module (AppArmor, SELinux) that denies "
+			 "them",
+			 max, clone == 1 ? " and " CLONE_KNOB " is 1" : "");
 }
 
 int ns_child_join(const struct ns_spec ns[NS__COUNT], struct herr *e)

@@ -48,6 +48,12 @@ int ns_type_from_name(const char *name);
 const char *ns_name(enum ns_type t);
 /* CLONE_NEW* flag of t. */
 int ns_clone_flag(enum ns_type t);
+/* After clone3/unshare with the CLONE_NEW* flags failed with e->err:
+ * append why (ENOSPC/EUSERS: which /proc/sys/user/max_*_namespaces limit;
+ * EPERM with CLONE_NEWUSER: /proc/sys/kernel/unprivileged_userns_clone
+ * where the kernel has it, else the other usual causes) and the fix, read
+ * from the sysctls as they are now.  Returns -1. */
+int ns_clone_hint(struct herr *e, int flags);
 
 struct ns_idmap {
 	uint32_t container_id;
@@ -72,6 +78,18 @@ int ns_child_join(const struct ns_spec ns[NS__COUNT], struct herr *e);
 /* Parent: setns(2) into the pid namespace at path before clone.  This only
  * changes the namespace of the parent's future children, never its own. */
 int ns_join_pid_for_children(const char *path, struct herr *e);
+
+/* The pids of every process in the pid namespace whose init is init (its
+ * inode ns_ino, recorded when it could still be read; 0: read it now), and in
+ * namespaces nested in it, ascending (malloc'd).  Only for a namespace init
+ * made (it is pid 1 there): one it shares or joined holds other processes
+ * too, and that is an error (ESRCH).  Processes of other users, which
+ * cannot be inspected, are not listed. */
+int ns_pidns_members(pid_t init, unsigned long long ns_ino, pid_t **pids,
+		     size_t *n, struct herr *e);
+/* The inode of pid's pid namespace (/proc/PID/ns/pid), 0 when it cannot be
+ * read: the init's, recorded at create, for ns_pidns_members(). */
+unsigned long long ns_pid_ns_ino(pid_t pid);
 
 /* Child: sethostname/setdomainname (NULL = leave). */
 int ns_child_set_hostname(const char *hostname, const char *domainname,

@@ -63,6 +63,7 @@ struct ctr {
 	bool has_bpf;
 	bool new_userns;
 	bool rootless;        /* husk runs as a non-root user */
+	unsigned long long pid_ns; /* the init's pid namespace (inode) */
 	bool in_cgroup;       /* clone3 placed the child in its v2 cgroup */
 	bool init;            /* --init or the annotation: fork a PID 1 */
 	sigset_t old_mask;    /* the mask to give back to the payload */
@@ -208,14 +209,7 @@ static pid_t do_clone(struct ctr *c, uint64_t flags, struct herr *e)
 	}
 	if (pid < 0) {
 		herr_sys(e, errno, "clone3(%s)", desc);
-		if (errno == ENOSPC || errno == EUSERS)
-			herr_hint(e, "too many namespaces: see "
-				     "/proc/sys/user/max_*_namespaces");
-		else if (errno == EPERM && (flags & CLONE_NEWUSER))
-			herr_hint(e, "unprivileged user namespaces may be "
-				     "disabled: see "
-				     "/proc/sys/kernel/unprivileged_userns_clone");
-		return -1;
+		return ns_clone_hint(e, (int)flags);
 	}
 	if (pid > 0)
 		base_debug("clone3 = pid %d", (int)pid);
@@ -287,6 +281,7 @@ static __attribute__((noreturn)) void child_init(struct ctr *c)
 	char exe[4096];
 	struct herr e = { 0 };
 	int sigfd = -1; /* create: signals while waiting for start */
+	bool setgroups_ok;
 
 	base_closep(&c->sync_parent);
 	/* Our copy of the state dir fd shares the parent's flock: holding it
@@ -300,6 +295,8 @@ static __attribute__((noreturn)) void child_init(struct ctr *c)
 		child_fail(c, SYNC_ERROR, 1, &e);
 	if (c->new_userns && c->rootless)
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* Now, while /proc is the host's: the container may mount none. */
+	setgroups_ok = setup_setgroups_allowed(0);
 	/* clone3 placed us in the v2 hierarchy only: v1 ones (hybrid hosts)
 	 * are joined here; cg_enter_self skips where we already are.  Before
 	 * becoming the mapped root, who may not write the host's files, and
@@ -354,7 +351,7 @@ static __attribute__((noreturn)) void child_init(struct ctr *c)
 	 * the profile then also covers the remaining setup calls. */
 	if (c->has_bpf && !p->no_new_privileges)
 		STEP(rt_child_load_seccomp(&c->bpf, &e));
-	STEP(rt_child_set_user(p, setup_setgroups_allowed(), &e));
+	STEP(rt_child_set_user(p, setgroups_ok, &e));
 	STEP(rt_child_set_caps(p, &e));
 	STEP(rt_child_set_no_new_privs(p, &e));
 	STEP(rt_child_close_fds(c->o->preserve_fds, &e));
@@ -562,6 +559,9 @@ static int parent_spawn(struct ctr *c, int *code, struct herr *e)
 			    cfg->gid_mappings, cfg->ngid_mappings,
 			    setup_must_deny_setgroups(), e) < 0)
 		goto undo;
+	/* Still readable now: after GO a rootless init is not dumpable, and
+	 * `ps` without a cgroup needs to know it (ns/pidns.c). */
+	c->pid_ns = ns_pid_ns_ino(c->pid);
 	/* [2] */
 	if (sync_send(c->sync_parent, SYNC_GO, c->pid, NULL, -1) < 0) {
 		herr_sys(e, errno, "sync: sending go");
@@ -610,6 +610,7 @@ static int record_state(struct ctr *c, struct herr *e)
 		.owner = geteuid(),
 		.cgroup = c->cg ? (char *)cg_path(c->cg) : NULL,
 		.annotations = c->cfg.annotations,
+		.pid_ns = c->pid_ns,
 		.nannotations = c->cfg.nannotations,
 		.detached = c->mode == MODE_CREATE || c->o->detach,
 	};

@@ -45,6 +45,7 @@ struct xctx {
 	struct rt_bpf bpf;
 	bool has_bpf;
 	bool in_cgroup;
+	bool setgroups_ok; /* in the init's user namespace */
 	sigset_t old_mask;
 	int sync[2];
 	pid_t pid;
@@ -241,7 +242,7 @@ static __attribute__((noreturn)) void exec_child(struct xctx *x)
 	 * the profile then also covers the remaining setup calls. */
 	if (x->has_bpf && !p->no_new_privileges)
 		XSTEP(rt_child_load_seccomp(&x->bpf, &e));
-	XSTEP(rt_child_set_user(p, setup_setgroups_allowed(), &e));
+	XSTEP(rt_child_set_user(p, x->setgroups_ok, &e));
 	XSTEP(rt_child_set_caps(p, &e));
 	XSTEP(rt_child_set_no_new_privs(p, &e));
 	XSTEP(setup_signals(&x->old_mask, &e));
@@ -319,6 +320,8 @@ static int exec_spawn(struct xctx *x, struct herr *e)
 			return herr_sys(e, errno, "joining the pid namespace "
 					"of '%s'", x->o->id);
 	}
+	/* Read from the host's /proc: the container may mount none. */
+	x->setgroups_ok = setup_setgroups_allowed(x->r.pid);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, x->sync) < 0)
 		return herr_sys(e, errno, "socketpair");
 	sigfillset(&all);

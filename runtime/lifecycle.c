@@ -240,6 +240,22 @@ out:
 	return rc;
 }
 
+/* A rootless container without a delegated cgroup has none (create warned
+ * about it): the commands that need one say so and how to get one. */
+static int no_cgroup(const struct handle *h, const char *what, struct herr *e)
+{
+	herr_set(e, ENOTSUP, "container '%s' has no cgroup of its own: %s",
+		 h->r.id, what);
+	if (geteuid() != 0)
+		herr_hint(e,
+			  "rootless: husk could not create a cgroup for it; "
+			  "run husk in a cgroup delegated to uid %u, e.g. "
+			  "from a systemd user session: systemd-run --user "
+			  "--scope -p Delegate=yes husk ...",
+			  (unsigned)geteuid());
+	return -1;
+}
+
 static int freeze(const char *root, const char *id, bool frozen, struct herr *e)
 {
 	struct handle h;
@@ -253,6 +269,11 @@ static int freeze(const char *root, const char *id, bool frozen, struct herr *e)
 		herr_set(e, EINVAL, "container not running");
 	else if (!frozen && h.status != ST_PAUSED)
 		herr_set(e, EINVAL, "container not paused");
+	else if (!h.r.cgroup[0])
+		no_cgroup(&h,
+			  "pausing needs the freezer of one (cgroup.freeze "
+			  "on cgroup v2, the freezer hierarchy on v1)",
+			  e);
 	else if (open_cgroup(&h, &cg, e) == 0)
 		rc = cg_freeze(cg, frozen, e);
 	cg_free(cg);
@@ -279,8 +300,29 @@ int rt_ps(const char *root, const char *id, pid_t **pids, size_t *n,
 
 	if (handle_open(&h, root, id, e) < 0)
 		return -1;
-	if (open_cgroup(&h, &cg, e) == 0)
-		rc = cg_pids(cg, pids, n, e);
+	if (h.r.cgroup[0]) {
+		if (open_cgroup(&h, &cg, e) == 0)
+			rc = cg_pids(cg, pids, n, e);
+	} else {
+		/* No cgroup (rootless, not delegated): its pid namespace
+		 * tells its processes, as long as the init is alive. */
+		_cleanup_fd_ int pidfd =
+		    h.status == ST_STOPPED ? -1 : open_init(&h.r);
+
+		*pids = NULL;
+		*n = 0;
+		rc = 0;
+		if (pidfd >= 0 &&
+		    ns_pidns_members(h.r.pid, h.r.pid_ns, pids, n, e) < 0) {
+			char why[HERR_MSG_MAX + 64];
+
+			snprintf(why, sizeof(why),
+				 "its processes cannot be told apart "
+				 "without one, as %s",
+				 e->msg);
+			rc = no_cgroup(&h, why, e);
+		}
+	}
 	cg_free(cg);
 	handle_close(&h);
 	return rc;

@@ -431,10 +431,16 @@ bool setup_must_deny_setgroups(void)
 	return geteuid() != 0;
 }
 
-bool setup_setgroups_allowed(void)
+bool setup_setgroups_allowed(pid_t pid)
 {
-	char buf[16] = "";
-	_cleanup_fd_ int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+	char buf[16] = "", path[64];
+	_cleanup_fd_ int fd = -1;
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/setgroups");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	/* Read in the user namespace the caller is now in: "deny" there
 	 * (rootless, or a mapping written by an unprivileged parent) makes

@@ -65,10 +65,12 @@ int setup_check_systemd_cgroup(const char *cgroups_path, struct herr *e);
  * when the config restricts devices (podman sends only a deny-all). */
 void setup_default_devices(struct rt_config *cfg);
 const char *setup_seccomp_cache_dir(void);
+/* Whether setgroups(2) may be called in the user namespace of pid (0: our
+ * own), from /proc/PID/setgroups: read it while /proc is the host's (a
+ * container need not mount one). */
+bool setup_setgroups_allowed(pid_t pid);
 /* true when the writer of gid_map lacks CAP_SETGID in the parent user
  * namespace, so setgroups must be denied first (rootless). */
-/* Whether setgroups(2) may be called in our user namespace now. */
-bool setup_setgroups_allowed(void);
 bool setup_must_deny_setgroups(void);
 /* Kill and reap a half-made init (pid <= 0: nothing). */
 void setup_undo_child(pid_t pid, int pidfd);

@@ -117,12 +117,13 @@ int st_write(int dirfd, const struct st_record *r, struct herr *e)
 	json_t *o, *a;
 	int rc;
 
-	o = json_pack("{s:s, s:s, s:i, s:I, s:s, s:s, s:s, s:i, s:s, s:b}",
+	o = json_pack("{s:s, s:s, s:i, s:I, s:s, s:s, s:s, s:i, s:s, s:b, s:I}",
 		      "ociVersion", r->oci_version, "id", r->id, "pid",
 		      (int)r->pid, "startTime", (json_int_t)r->start_time,
 		      "bundle", r->bundle, "rootfs", r->rootfs, "created",
 		      r->created, "owner", (int)r->owner, "cgroup",
-		      r->cgroup ? r->cgroup : "", "detached", r->detached);
+		      r->cgroup ? r->cgroup : "", "detached", r->detached,
+		      "pidNamespace", (json_int_t)r->pid_ns);
 	if (!o)
 		return herr_set(e, ENOMEM, "encoding state");
 	a = json_object();
@@ -174,6 +175,8 @@ int st_read(int dirfd, struct st_record *r, struct herr *e)
 	r->owner = (uid_t)json_integer_value(json_object_get(o, "owner"));
 	r->cgroup = dup_str(o, "cgroup");
 	r->detached = json_is_true(json_object_get(o, "detached"));
+	r->pid_ns = (unsigned long long)json_integer_value(
+	    json_object_get(o, "pidNamespace"));
 	a = json_object_get(o, "annotations");
 	r->annotations = xcalloc(json_object_size(a) + 1, sizeof(struct cg_kv));
 	json_object_foreach(a, k, v)

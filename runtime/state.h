@@ -30,6 +30,8 @@ struct st_record {
 	char *created; /* RFC 3339, UTC, nanoseconds */
 	uid_t owner;
 	char *cgroup;  /* cg_path(), for cg_open() */
+	unsigned long long pid_ns; /* the init's pid namespace (inode), 0 if
+				    * unknown (for ps without a cgroup) */
 	struct cg_kv *annotations;
 	size_t nannotations;
 	bool detached; /* the init's parent is not husk */

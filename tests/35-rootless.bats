@@ -29,6 +29,7 @@ setup() {
 
 teardown() {
 	local p
+	restore_sysctls
 	# Whatever the user's husk left running in this test's directory.
 	while read -r p; do
 		p=${p#/proc/}
@@ -174,7 +175,8 @@ assert_clean_user() {
 	     | .linux.gidMappings = [{containerID: 0, hostID: $g, size: 1}]' --argjson g "$RL_GID"
 	run -1 as_user "$HUSK" run --bundle "$BUNDLE" "$ID"
 	assert_output --partial newuidmap
-	assert_output --partial /etc/subuid
+	# What the user was given, to compare with what was asked.
+	assert_output --partial "allowed for this user in /etc/subuid, which gives it $SUB_START+65536"
 	assert_clean_user
 }
 
@@ -278,4 +280,290 @@ in_shell_leaf() {
 	# (/husk-test/$ID itself is the test's; teardown removes it.)
 	run -0 find "$RL_STATE" -mindepth 1 -maxdepth 1 ! -name seccomp-cache
 	assert_output ''
+}
+
+
+# pids_of ID: the container's pids (husk ps --format json), one a line.
+pids_of() {
+	as_user "$HUSK" ps --format json "$1" | jq -r '.[]'
+}
+
+# A container that counts as fast as it can, one byte a turn appended to
+# /tmp/tick, beside a sleeping child: frozen, the count stands still.
+COUNTER='sleep 600 & while :; do echo >>/tmp/tick; done'
+
+# tick: the count now (the size of the file; it only grows).
+tick() {
+	stat -c %s "$BUNDLE/rootfs/tmp/tick" 2>/dev/null || echo none
+}
+
+# counting: the count moves (polled: no timing assumed).
+counting() {
+	local t0
+	t0=$(tick)
+	wait_until 10 bash -c "[ \"\$(stat -c %s '$BUNDLE/rootfs/tmp/tick' 2>/dev/null)\" != '$t0' ]" ||
+		{ ls -la "$BUNDLE/rootfs/tmp" >&2; return 1; }
+}
+
+@test "rootless: 11 without a delegated cgroup ps lists by pid namespace and pause is refused naming the freezer" {
+	user_bundle
+	cfg_args sh -c "$COUNTER"
+	as_user "$HUSK" create --bundle "$BUNDLE" "$ID" >/dev/null 2>&1 </dev/null
+	run -0 as_user "$HUSK" state "$ID"
+	local pid outside want
+	pid=$(jq -r .pid <<<"$output")
+	# Created: the init alone (it is not dumpable yet, so its namespace
+	# is known from create's record, not read now).
+	run -0 pids_of "$ID"
+	assert_output "$pid"
+	run -0 as_user "$HUSK" start "$ID"
+	as_user "$HUSK" exec --detach "$ID" sleep 500 >/dev/null 2>&1 </dev/null
+	# The user's own process outside the container: same uid, not listed.
+	as_user sleep 700 >/dev/null 2>&1 </dev/null 3>&- &
+	outside=$!
+	track_pid "$outside"
+	wait_until 10 pgrep -u "$RL_UID" -x -f 'sleep 700'
+	# ps: the init, its sleep 600 and the exec'd sleep 500, nothing else.
+	wait_until 10 pgrep -u "$RL_UID" -x -f 'sleep 600'
+	want=$( (echo "$pid"; pgrep -u "$RL_UID" -x -f 'sleep (600|500)') | sort -n | tr '\n' ' ')
+	[ "$(wc -w <<<"$want")" = 3 ] || fail "expected the init, sleep 600 and sleep 500: $want"
+	run -0 --separate-stderr pids_of "$ID"
+	assert_equal "$(sort -n <<<"$output" | tr '\n' ' ')" "$want"
+	refute_line "$(pgrep -u "$RL_UID" -x -f 'sleep 700')"
+	run -0 as_user "$HUSK" ps "$ID"
+	assert_line --partial 'sleep 600'
+	assert_line --partial 'sleep 500'
+	refute_line --partial 'sleep 700'
+	# pause: no freezer without a cgroup; refused, with the fix, and the
+	# container keeps running.
+	run -1 as_user "$HUSK" pause "$ID"
+	assert_output --partial "container '$ID' has no cgroup of its own: pausing needs the freezer"
+	assert_output --partial 'cgroup.freeze'
+	assert_output --partial "delegated to uid $RL_UID"
+	assert_output --partial 'systemd-run --user --scope -p Delegate=yes'
+	run -0 as_user "$HUSK" state "$ID"
+	run -0 jq -r .status <<<"$output"
+	assert_output running
+	counting
+	run -1 as_user "$HUSK" resume "$ID"
+	assert_output --partial 'container not paused'
+	run -0 as_user "$HUSK" delete --force "$ID"
+	kill "$outside"
+	assert_clean_user
+}
+
+@test "rootless: 12 ps without a cgroup or a pid namespace of its own fails, naming why" {
+	user_bundle
+	# Without a pid namespace there is no proc of its own to mount either.
+	cfg 'del(.linux.namespaces[] | select(.type == "pid"))
+	     | .mounts |= map(select(.destination != "/proc"))
+	     | .linux.maskedPaths = [] | .linux.readonlyPaths = []'
+	cfg_args sleep 600
+	as_user "$HUSK" create --bundle "$BUNDLE" "$ID" >/dev/null 2>&1 </dev/null
+	run -0 as_user "$HUSK" state "$ID"
+	local pid
+	pid=$(jq -r .pid <<<"$output")
+	run -1 as_user "$HUSK" ps --format json "$ID"
+	assert_output --partial "container '$ID' has no cgroup of its own: its processes cannot be told apart without one, as the init $pid shares the host's pid namespace"
+	assert_output --partial "delegated to uid $RL_UID"
+	run -0 as_user "$HUSK" delete --force "$ID"
+	assert_clean_user
+}
+
+@test "rootless: 13 in a delegated cgroup pause freezes every process and resume thaws them" {
+	delegate
+	user_bundle
+	cfg '.linux.cgroupsPath = $p' --arg p "/husk-test/$ID/ctr"
+	cfg_args sh -c "$COUNTER"
+	in_shell_leaf as_user "$HUSK" create --bundle "$BUNDLE" "$ID" >/dev/null 2>&1 </dev/null
+	run -0 as_user "$HUSK" start "$ID"
+	# The freezer husk uses: v1's where there is one, else cgroup v2's.
+	local fz v2m file frozen thawed pids t
+	fz=$(cgroup_dir freezer)/ctr
+	v2m=$(_cgroup_hierarchies | awk '$2 == "cgroup2" { print $1 }')
+	if [ "$fz" = "$v2m/husk-test/$ID/ctr" ]; then
+		file=cgroup.events frozen='frozen 1' thawed='frozen 0'
+	else
+		file=freezer.state frozen=FROZEN thawed=THAWED
+	fi
+	wait_until 10 bash -c "[ \$(wc -l <'$fz/cgroup.procs') = 2 ]"
+	pids=$(pids_of "$ID")
+	assert_equal "$(sort -n <<<"$pids")" "$(sort -n "$fz/cgroup.procs")"
+	# Negative control: running, thawed, counting.
+	run -0 cat "$fz/$file"
+	assert_line "$thawed"
+	counting
+
+	run -0 as_user "$HUSK" pause "$ID"
+	run -0 as_user "$HUSK" state "$ID"
+	run -0 jq -r .status <<<"$output"
+	assert_output paused
+	run -0 cat "$fz/$file"
+	assert_line "$frozen"
+	[ "$file" = freezer.state ] || assert_equal "$(cat "$fz/cgroup.freeze")" 1
+	# Stands still across the commands below, which a counter that runs
+	# would not (it counts thousands a millisecond).
+	t=$(tick)
+	run -0 pids_of "$ID"
+	assert_equal "$output" "$pids"
+	run -0 as_user "$HUSK" state "$ID"
+	assert_equal "$(tick)" "$t"
+	# (/proc/PID/stat says little: v1 shows D in __refrigerator or in the
+	# sleep it was frozen in, v2 S in get_signal; hence the count.)
+
+	run -0 as_user "$HUSK" resume "$ID"
+	run -0 as_user "$HUSK" state "$ID"
+	run -0 jq -r .status <<<"$output"
+	assert_output running
+	run -0 cat "$fz/$file"
+	assert_line "$thawed"
+	counting
+	run -0 as_user "$HUSK" delete --force "$ID"
+	local m
+	for m in $(_cgroup_mounts); do
+		assert [ ! -e "$m/husk-test/$ID/ctr" ]
+	done
+}
+
+# in_own_userns LIMIT CMD...: CMD (a command or a function of this file) as
+# root of a throwaway user namespace of the test's own, ids 0-65535 mapped
+# to themselves, whose user.max_user_namespaces is LIMIT.  That sysctl is
+# per user namespace and binds every namespace created below it, so the
+# husk inside meets the same ENOSPC as on a host where it is 0, while the
+# host's own value stays as it is.
+in_own_userns() {
+	local limit=$1 host_ns go="$RL_DIR/userns.go" pid rc
+	shift
+	host_ns=$(readlink /proc/self/ns/user)
+	mkfifo "$go"
+	export -f as_user _own_userns_root
+	export RL_DIR RL_UID RL_GID
+	# unshare makes the namespace and execs bash: one pid, $!.  That bash
+	# waits for its maps, then execs again as the mapped root: only an
+	# execve after the mapping gives it the capabilities in there.
+	unshare --user bash -c 'read -r _ <"$1" &&
+		exec timeout 60 bash -c "_own_userns_root \"\$@\"" _ "${@:2}"' \
+		_ "$go" "$host_ns" "$limit" "$@" 3>&- &
+	pid=$!
+	track_pid "$pid"
+	wait_until 10 bash -c "[ \"\$(readlink /proc/$pid/ns/user)\" != '$host_ns' ]"
+	echo '0 0 65536' >"/proc/$pid/uid_map"
+	echo '0 0 65536' >"/proc/$pid/gid_map"
+	echo go >"$go"
+	wait "$pid"
+	rc=$?
+	rm -f "$go"
+	return $rc
+}
+
+# _own_userns_root HOST-NS LIMIT CMD...: in_own_userns's inside.
+_own_userns_root() {
+	# Never the host's sysctl: only in a namespace of our own.
+	[ "$(readlink /proc/self/ns/user)" != "$1" ] || exit 91
+	echo "$2" >/proc/sys/user/max_user_namespaces || exit 92
+	shift 2
+	"$@"
+}
+
+@test "rootless: 14 a user namespace limit of 0 (max_user_namespaces) is named with the fix" {
+	user_bundle
+	cfg_args echo inside
+	local before
+	before=$(cat /proc/sys/user/max_user_namespaces)
+	# Negative control: the same user namespace with room for one more.
+	run -0 --separate-stderr in_own_userns 1 as_user "$HUSK" run --bundle "$BUNDLE" "$ID"
+	assert_output inside
+	run -1 in_own_userns 0 as_user "$HUSK" run --bundle "$BUNDLE" "$ID"
+	assert_output --regexp "clone3\([^)]*CLONE_NEWUSER[^)]*\): No space left on device"
+	assert_output --partial 'user namespaces are disabled: /proc/sys/user/max_user_namespaces is 0'
+	assert_output --partial 'as root: sysctl -w user.max_user_namespaces=15000'
+	# Not the other switch: it is not the cause (and upstream lacks it).
+	refute_output --partial unprivileged_userns_clone
+	# The host's limit is untouched.
+	assert_equal "$(cat /proc/sys/user/max_user_namespaces)" "$before"
+	assert_clean_user
+}
+
+# in_test_vm: this is the throwaway VM of tests/vm (whose kernel command
+# line and hostname it sets), not a machine whose sysctls matter.
+in_test_vm() {
+	[ "${HUSK_VM:-}" = 1 ] && [ "$(hostname)" = husk-vm ] &&
+		grep -qw 'rdinit=/init' /proc/cmdline
+}
+
+# set_sysctl FILE VALUE: in the VM only; teardown puts the old value back
+# (later tests in the same VM need user namespaces).
+set_sysctl() {
+	in_test_vm || { fail "refusing to change '$1' outside the test VM"; return 1; }
+	echo "$1 $(cat "$1")" >>"$BATS_TEST_TMPDIR/sysctls"
+	echo "$2" >"$1"
+}
+
+restore_sysctls() {
+	local f v
+	[ -f "$BATS_TEST_TMPDIR/sysctls" ] || return 0
+	tac "$BATS_TEST_TMPDIR/sysctls" | while read -r f v; do echo "$v" >"$f"; done
+	rm -f "$BATS_TEST_TMPDIR/sysctls"
+}
+
+# The system-wide switches can only be thrown on a machine that is thrown
+# away: tagged vm-only, run-bats.sh leaves this test out elsewhere (and says
+# so), and check-vm runs it.  Test 14 covers the same ENOSPC on any host.
+# bats test_tags=vm-only
+@test "rootless: 15 (VM only) user namespaces disabled system-wide: the error names the switch and the fix" {
+	in_test_vm || fail "changes system-wide sysctls: runs only in the test VM (make check-vm)"
+	user_bundle
+	cfg_args echo inside
+	local max=/proc/sys/user/max_user_namespaces clone=/proc/sys/kernel/unprivileged_userns_clone
+	set_sysctl "$max" 0
+	run -1 as_user "$HUSK" run --bundle "$BUNDLE" "$ID"
+	restore_sysctls
+	assert_output --regexp "clone3\([^)]*CLONE_NEWUSER[^)]*\): No space left on device"
+	assert_output --partial "user namespaces are disabled: $max is 0"
+	assert_output --partial 'sysctl -w user.max_user_namespaces=15000'
+	assert_clean_user
+	# Negative control: put back, the same bundle runs.
+	run -0 --separate-stderr as_user "$HUSK" run --bundle "$BUNDLE" "$ID"
+	assert_output inside
+	# Debian's and Ubuntu's kernels (the VM's is Debian's) have a switch
+	# of their own; upstream kernels do not.
+	[ -e "$clone" ] || fail "the VM's kernel has no $clone"
+	set_sysctl "$clone" 0
+	run -1 as_user "$HUSK" run --bundle "$BUNDLE" "$ID"
+	restore_sysctls
+	assert_output --regexp "clone3\([^)]*CLONE_NEWUSER[^)]*\): Operation not permitted"
+	assert_output --partial "unprivileged user namespaces are disabled: $clone is 0"
+	assert_output --partial "($max is $(cat "$max"))"
+	assert_output --partial 'sysctl -w kernel.unprivileged_userns_clone=1'
+	assert_clean_user
+	run -0 --separate-stderr as_user "$HUSK" run --bundle "$BUNDLE" "$ID"
+	assert_output inside
+}
+
+# without_subuid CMD...: CMD where /etc/subuid lists nobody: an empty file
+# bound over it in a mount namespace of its own (newuidmap, setuid root,
+# reads it there).  The host's file is untouched.
+without_subuid() {
+	: >"$RL_DIR/subuid.empty"
+	export -f as_user
+	export RL_DIR RL_UID RL_GID
+	timeout 60 unshare --mount --propagation private bash -c \
+		'mount --bind "$1" /etc/subuid && shift && "$@"' _ "$RL_DIR/subuid.empty" "$@"
+}
+
+@test "rootless: 16 a user without an /etc/subuid range who asks for 65536 ids is told to add one" {
+	user_bundle "$SUB_START:$SUB_START"
+	cfg '.linux.uidMappings = [{containerID: 0, hostID: $h, size: 65536}]
+	     | .linux.gidMappings = [{containerID: 0, hostID: $h, size: 65536}]' --argjson h "$SUB_START"
+	cfg_args cat /proc/self/uid_map
+	# Negative control: with the user's range, the same bundle runs.
+	run -0 --separate-stderr as_user "$HUSK" run --bundle "$BUNDLE" "$ID"
+	assert_line --regexp "^ +0 +$SUB_START +65536\$"
+	run -1 without_subuid as_user "$HUSK" run --bundle "$BUNDLE" "$ID"
+	assert_output --partial "newuidmap "
+	assert_output --partial "uid $RL_UID ($RL_USER) has no range in /etc/subuid"
+	assert_output --partial "usermod --add-subuids 100000-165535 $RL_USER"
+	assert_clean_user
+	# The host's file still has the range.
+	run -0 grep "^$RL_USER:$SUB_START:65536\$" /etc/subuid
 }

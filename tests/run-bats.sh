@@ -10,6 +10,9 @@
 # anything failed.  With MUST_WORK=1 (CI) a skipped test counts as a failure:
 # helpers.bash only skips for a missing kernel feature, and CI must have all.
 #
+# Tests tagged "# bats test_tags=vm-only" run only where HUSK_VM=1 (the VM
+# of tests/vm); elsewhere they are left out with a line saying so.
+#
 # Knobs: HUSK (binary under test), MUST_WORK, BATS_TEST_TIMEOUT (seconds per
 # test, default 120), RUN_BATS_TIMEOUT (seconds for the whole run, 2400).  Only bash and bats are assumed, so this runs the same
 # on a workstation and inside the test VM.
@@ -60,6 +63,16 @@ for arg in "${args[@]}"; do
 	[ ${#matches[@]} -gt 0 ] || die "no test file matches '$arg'"
 	files+=("${matches[0]}")
 done
+
+# Tests tagged vm-only change the machine (a system-wide sysctl): they run
+# only in the throwaway VM of tests/vm (make check-vm), which sets HUSK_VM=1.
+# Elsewhere they are left out, and the run says so: not a silent skip.
+if [ "${HUSK_VM:-0}" != 1 ]; then
+	bats_opts+=(--filter-tags '!vm-only')
+	vm_only=$(grep -h -A1 '^# bats test_tags=.*vm-only' "${files[@]}" | grep -c '^@test')
+	[ "$vm_only" -gt 0 ] &&
+		echo "run-bats: $vm_only test(s) tagged vm-only left to the VM (make check-vm)" >&2
+fi
 
 report=$(mktemp -d "${TMPDIR:-/tmp}/run-bats.XXXXXX") || die "mktemp failed"
 trap 'rm -rf "$report"' EXIT
