@@ -9,7 +9,6 @@
 
 #include <fcntl.h>
 #include <inttypes.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -120,14 +119,38 @@ static void subid_ranges(const char *file, const char *name, uid_t uid,
 	fclose(f);
 }
 
+/* The name /etc/passwd gives uid, or NULL.  Not getpwuid(): husk is
+ * linked statically, where NSS would dlopen the libraries of the glibc it
+ * was built with.  A user only a directory service knows is matched in
+ * /etc/subuid by number, as newuidmap falls back to doing. */
+static char *passwd_name(uid_t uid)
+{
+	_cleanup_free_ char *text = base_read_file_at(AT_FDCWD, "/etc/passwd",
+						     NULL);
+	char *line, *save = NULL;
+
+	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *name = line, *pass = strchr(line, ':'), *id, *end;
+
+		if (!pass || !(id = strchr(pass + 1, ':')))
+			continue;
+		*pass = '\0';
+		errno = 0;
+		if (strtoul(++id, &end, 10) == uid && end != id && *end == ':' &&
+		    !errno)
+			return xstrdup(name);
+	}
+	return NULL;
+}
+
 /* Why newuidmap/newgidmap refused: the user has no range at all (the fix
  * is to add one), or has ranges that do not cover the maps asked for. */
 static int helper_hint(const char *tool, struct herr *e)
 {
 	bool uid = strcmp(tool, "newuidmap") == 0;
 	const char *file = uid ? "/etc/subuid" : "/etc/subgid";
-	struct passwd *pw = getpwuid(geteuid());
-	const char *name = pw ? pw->pw_name : NULL;
+	_cleanup_free_ char *name = passwd_name(geteuid());
 	char ranges[256];
 
 	subid_ranges(file, name, geteuid(), ranges, sizeof(ranges));
