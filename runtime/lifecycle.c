@@ -69,13 +69,28 @@ static void handle_close(struct handle *h)
 	base_closep(&h->dirfd);
 }
 
+/* A rootless container without a delegated cgroup has none (create warned
+ * about it): the commands that need one say so and how to get one. */
+static int no_cgroup(const struct handle *h, const char *what, struct herr *e)
+{
+	herr_set(e, ENOTSUP, "container '%s' has no cgroup of its own: %s",
+		 h->r.id, what);
+	if (geteuid() != 0)
+		herr_hint(e,
+			  "rootless: husk could not create a cgroup for it; "
+			  "run husk in a cgroup delegated to uid %u, e.g. "
+			  "from a systemd user session: systemd-run --user "
+			  "--scope -p Delegate=yes husk ...",
+			  (unsigned)geteuid());
+	return -1;
+}
+
 /* The container's cgroup, reopened from the saved path. */
 static int open_cgroup(const struct handle *h, struct cg **cg, struct herr *e)
 {
 	*cg = NULL;
 	if (!h->r.cgroup || !h->r.cgroup[0])
-		return herr_set(e, ENOENT, "container '%s' has no cgroup",
-				h->r.id);
+		return no_cgroup(h, "this needs one", e);
 	return cg_open(cg, h->r.cgroup, e);
 }
 
@@ -238,22 +253,6 @@ out:
 	cg_free(cg);
 	handle_close(&h);
 	return rc;
-}
-
-/* A rootless container without a delegated cgroup has none (create warned
- * about it): the commands that need one say so and how to get one. */
-static int no_cgroup(const struct handle *h, const char *what, struct herr *e)
-{
-	herr_set(e, ENOTSUP, "container '%s' has no cgroup of its own: %s",
-		 h->r.id, what);
-	if (geteuid() != 0)
-		herr_hint(e,
-			  "rootless: husk could not create a cgroup for it; "
-			  "run husk in a cgroup delegated to uid %u, e.g. "
-			  "from a systemd user session: systemd-run --user "
-			  "--scope -p Delegate=yes husk ...",
-			  (unsigned)geteuid());
-	return -1;
 }
 
 static int freeze(const char *root, const char *id, bool frozen, struct herr *e)
