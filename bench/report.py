@@ -2,8 +2,11 @@
 """report.py — turn bench/run.sh's raw samples into a table and results.json.
 
 usage: report.py SAMPLES RSS ERRORS OUT HUSK N WARMUP TOTAL RUNTIMES SCENARIOS
+                 COMPAT LIST_N LIST_TOOK
 Medians per runtime; husk/X ratios are taken per alternating turn (same
 sample index) and their median is reported, so slow drift cancels out.
+LIST_TOOK: a file with scenario 8's seconds to create, list and delete (or
+an empty/missing file when 8 did not run).
 """
 import json
 import os
@@ -15,14 +18,18 @@ import sys
 import tempfile
 
 (samples_f, rss_f, errors_f, out_f, husk, n, warmup, total, runtimes,
- ran, compat) = sys.argv[1:]
+ ran, compat, list_n, list_took_f) = sys.argv[1:]
 runtimes = runtimes.split()
 LABEL = {
     "default": "1 run /bin/true",
     "limits": "2 run + limits",
     "userns": "3 run + userns",
+    "seccomp": "4 seccomp, warm cache",
+    "seccomp-cold": "4 seccomp, cold cache",
     "create-start-delete": "5 create/start/delete",
     "exec": "6 exec /bin/true",
+    "list": f"8 list, {list_n} stopped",
+    "list-json": "8 list --format json",
 }
 
 
@@ -44,6 +51,14 @@ for scen, rt, idx, wall, cpu, rc in load(samples_f):
     d = data.setdefault(scen, {"wall_ms": {}, "cpu_ms": {}})
     d["wall_ms"].setdefault(rt, {})[int(idx)] = float(wall) * 1000
     d["cpu_ms"].setdefault(rt, {})[int(idx)] = float(cpu) * 1000
+# Scenario 4 cold: only husk has a cache to be cold.  crun and runc compile
+# every time, so their cold figures are their (only) samples, those of the
+# warm row; the per-turn ratio is husk's cold sample over the same turn's.
+if "seccomp-cold" in data and "seccomp" in data:
+    for m, per in data["seccomp-cold"].items():
+        for rt, v in data["seccomp"][m].items():
+            if rt != "husk":
+                per[rt] = v
 for _, rt, idx, kb in load(rss_f):
     d = data.setdefault("rss", {"peak_rss_kb": {}})
     d["peak_rss_kb"].setdefault(rt, {})[int(idx)] = float(kb)
@@ -74,6 +89,18 @@ for scen, metrics in data.items():
                             for m, per in metrics.items()}
     if scen in failures:
         results[scen]["failures"] = failures[scen]
+if "seccomp-cold" in results:
+    results["seccomp-cold"]["note"] = (
+        "husk's BPF cache file removed before each sample; crun and runc "
+        "have no cache: their samples are those of 'seccomp'")
+if "list" in results:
+    results["list"]["containers"] = int(list_n)
+    try:
+        took = open(list_took_f).read().split()
+        results["list"]["setup_seconds"] = dict(
+            zip(("create", "list", "delete"), map(float, took)))
+    except (OSError, ValueError):
+        pass
 for scen, f in failures.items():
     results.setdefault(scen, {"failures": f})
 
@@ -138,8 +165,10 @@ for k in sorted(data):
     if k.startswith(("seq", "par")) and k not in LABEL:
         LABEL[k] = ("7 %s runs in a row" if k.startswith("seq")
                     else "7 %s runs at once") % k[3:]
-for scen in ("default", "limits", "userns", "create-start-delete", "exec",
-             *sorted(k for k in results if k.startswith(("seq", "par")))):
+for scen in ("default", "limits", "userns", "seccomp", "seccomp-cold",
+             "create-start-delete", "exec",
+             *sorted(k for k in results if k.startswith(("seq", "par"))),
+             "list", "list-json"):
     if scen not in results:
         continue
     r = results[scen]

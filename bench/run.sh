@@ -1,8 +1,9 @@
 #!/bin/bash
 # run.sh — time husk against crun and runc on the same busybox bundle.
 #
-#   ./bench/run.sh                  scenarios 1 2 3 5 6 9, BENCH_N runs each
-#   BENCH_SCENARIOS="1 2 3 5 6 7 9" ./bench/run.sh     also the 100/20 bursts
+#   ./bench/run.sh                  scenarios 1 2 3 4 5 6 9, BENCH_N runs each
+#   BENCH_SCENARIOS="1 2 3 4 5 6 7 8 9" ./bench/run.sh  also the 100/20
+#                                   bursts and `list` of 1000 containers
 #   BENCH_N=20 BENCH_WARMUP=3 ./bench/run.sh
 #   BENCH_SCENARIOS="1 5 9" ./bench/run.sh
 #
@@ -26,11 +27,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 N=${BENCH_N:-10}
 WARMUP=${BENCH_WARMUP:-2}
-# 7 is left out by default: it alone takes about three minutes here.
-SCENARIOS=${BENCH_SCENARIOS:-"1 2 3 5 6 9"}
+# 7 and 8 are left out by default: they take minutes each here.
+SCENARIOS=${BENCH_SCENARIOS:-"1 2 3 4 5 6 9"}
 SEQ=${BENCH_SEQ:-100}   # scenario 7: sequential runs in one sample
 PAR=${BENCH_PAR:-20}    # scenario 7: parallel runs in one sample
 BURST_N=${BENCH_BURST_N:-1}
+LIST_N=${BENCH_LIST_N:-1000} # scenario 8: containers in each state dir
+# scenario 4: docker's default profile as podman ships it (containers-common)
+SECCOMP_PROFILE=${BENCH_SECCOMP_PROFILE:-/usr/share/containers/seccomp.json}
 RUNTIMES=${BENCH_RUNTIMES:-"husk crun runc"}
 HUSK=${HUSK:-$top/husk}
 OUT=${BENCH_OUT:-$here/results.json}
@@ -39,6 +43,7 @@ die() {
 	echo "$prog: $*" >&2
 	exit 1
 }
+[[ $LIST_N =~ ^[1-9][0-9]*$ ]] || die "BENCH_LIST_N: not a count: '$LIST_N'"
 
 [ "$(id -u)" = 0 ] || die "must run as root (containers with cgroups)"
 # A no-op when everything is there (prints and installs nothing).
@@ -48,6 +53,12 @@ for t in crun runc jq python3 unshare /usr/bin/time; do
 	command -v "$t" >/dev/null ||
 		die "'$t' not found: run ./tests/install-deps.sh bench"
 done
+
+if [[ " $SCENARIOS " == *" 4 "* ]] && [ ! -r "$SECCOMP_PROFILE" ]; then
+	die "scenario 4: no seccomp profile '$SECCOMP_PROFILE': run" \
+		"./tests/install-deps.sh bench (golang-github-containers-common)" \
+		"or set BENCH_SECCOMP_PROFILE to docker's default.json"
+fi
 
 # Re-enter in a private mount namespace if the host is hybrid (see above).
 if [ -z "${HUSK_BENCH_INNER:-}" ]; then
@@ -61,7 +72,10 @@ else
 	umount /sys/fs/cgroup/unified || die "cannot unmount /sys/fs/cgroup/unified"
 	# crun still makes <path>/cgroup.procs under unified/: give it a
 	# private tmpfs that goes away with this namespace, not the host's.
-	mount -t tmpfs -o size=1m husk-bench /sys/fs/cgroup/unified ||
+	# Each such file takes a 4 KiB page (256 per MiB) while its container
+	# exists; scenario 8 keeps LIST_N of them.
+	mount -t tmpfs -o size=$((LIST_N / 256 + 2))m husk-bench \
+		/sys/fs/cgroup/unified ||
 		die "cannot mount a tmpfs on /sys/fs/cgroup/unified"
 fi
 
@@ -72,6 +86,7 @@ samples=$work/samples.tsv
 errors=$work/errors.log
 : >"$samples"
 : >"$errors"
+echo null >"$work/seccomp.json" # scenario 4 fills it in
 
 declare -A RT_BIN=([husk]=$HUSK [crun]=crun [runc]=runc)
 
@@ -145,6 +160,9 @@ scen_jq() {
 	exec)
 		echo '.process.args = ["/bin/sleep", "3600"]'
 		;;
+	seccomp)
+		echo '.linux.seccomp = $sec[0]'
+		;;
 	*) echo . ;;
 	esac
 }
@@ -161,6 +179,7 @@ bundle() {
 	mkdir -p "$bundle"
 	filter=$(scen_jq "$scen")
 	jq --arg uroot "$work/rootfs-userns" --arg cg "$cgpath" \
+		--slurpfile sec "$work/seccomp.json" \
 		"$filter | .linux.cgroupsPath = \$cg" "$work/base.json" \
 		>"$bundle/config.json"
 }
@@ -223,6 +242,55 @@ one_run() { # run of /bin/true, default or modified spec
 	bundle "$scen" "$r"
 	timed "$scen" "$r" "$i" rt "$r" run --bundle "$bundle" "$cid"
 	forget "$r"
+}
+
+# Scenario 4: docker's default seccomp profile.  The profile on disk is in
+# docker's format (rules for every architecture and capability set); it is
+# converted to the OCI linux.seccomp that docker or podman would write for
+# this machine and the bundle's bounding set, and put into every runtime's
+# config alike.  husk caches the compiled BPF in a file named after the
+# profile's digest (runtime/seccomp.c, under /run/husk/seccomp-cache as
+# root); which file is learned from one `husk --debug run`, and only that
+# file is removed before each cold sample.
+HUSK_BPF=""
+seccomp_setup() {
+	local r out
+	python3 "$here/seccomp-oci.py" "$SECCOMP_PROFILE" "$work/base.json" \
+		>"$work/seccomp.json" || die "cannot convert $SECCOMP_PROFILE"
+	# Check once that each runtime really loads a filter from it.
+	for r in $RUNTIMES; do
+		bundle seccomp "$r"
+		jq '.process.args = ["/bin/grep", "^Seccomp:", "/proc/self/status"]' \
+			"$bundle/config.json" >"$work/check.json"
+		mv "$work/check.json" "$bundle/config.json"
+		if [ "$r" = husk ]; then
+			out=$(rt husk --debug run --bundle "$bundle" "$cid" 2>&1 </dev/null) || true
+		else
+			out=$(rt "$r" run --bundle "$bundle" "$cid" 2>&1 </dev/null) || true
+		fi
+		forget "$r"
+		grep -Eq '^Seccomp:[[:space:]]+2$' <<<"$out" ||
+			die "$r did not run under the converted profile's filter: $out"
+		[ "$r" = husk ] || continue
+		HUSK_BPF=$(sed -n -E \
+			's#^.*seccomp: (cached|cache hit) (/[^ ]*/[0-9a-f]{64}\.bpf).*$#\2#p' \
+			<<<"$out" | head -n 1)
+		[ -f "$HUSK_BPF" ] ||
+			die "husk's BPF cache file not found in its --debug output"
+	done
+}
+one_seccomp() {
+	local r=$1 i=$2
+	if [ "$r" = husk ]; then
+		rm -f "$HUSK_BPF"
+		bundle seccomp husk
+		timed seccomp-cold husk "$i" rt husk run --bundle "$bundle" "$cid"
+		forget husk
+		# It must have cached it again, else the warm sample is not warm.
+		[ -f "$HUSK_BPF" ] ||
+			echo "[seccomp-cold husk #$i] $HUSK_BPF not rewritten" >>"$errors"
+	fi
+	one_run seccomp "$r" "$i" # warm for husk: the file is there now
 }
 
 # create, start, wait until stopped, delete — four commands, timed together.
@@ -311,6 +379,85 @@ one_burst() {
 	done
 }
 
+# Scenario 8: `list` with LIST_N containers in each runtime's state dir.
+# Each runtime creates LIST_N real containers (default spec, a cgroup each)
+# and the bench SIGKILLs each one's init, by the pid from --pid-file, right
+# after its create: the state dir then holds LIST_N stopped containers (as
+# after payloads that ended or a crash) and no process is left waiting.
+# Creates and deletes run LIST_JOBS at a time (untimed; mostly waiting).
+LIST_JOBS=8
+declare -A LIST_FIRST LIST_LAST
+list_create() {
+	local r=$1 k=$2 pid
+	if rt "$r" create --pid-file "$work/b/$r-$k/pid" \
+		--bundle "$work/b/$r-$k" "default-$k" >>"$errors" 2>&1 </dev/null; then
+		pid=$(<"$work/b/$r-$k/pid")
+		[[ $pid =~ ^[1-9][0-9]*$ ]] && kill -KILL "$pid"
+	else
+		echo "[list $r] create default-$k failed" >>"$errors"
+	fi
+}
+list_delete() {
+	local r=$1 k=$2
+	cid=default-$k cgpath=/husk-bench/$r-$k bundle=$work/b/$r-$k
+	forget "$r"
+}
+# in_parallel FUNC RT — FUNC RT K for every K of RT's list containers,
+# LIST_JOBS at a time.
+in_parallel() {
+	local f=$1 r=$2 k running=0
+	for k in $(seq "${LIST_FIRST[$r]}" "${LIST_LAST[$r]}"); do
+		if [ "$running" -ge "$LIST_JOBS" ]; then
+			wait -n || true
+			running=$((running - 1))
+		fi
+		"$f" "$r" "$k" &
+		running=$((running + 1))
+	done
+	wait
+}
+# The bundles differ only in cgroupsPath: one jq for a template, then
+# written by the shell itself (no process per container).
+list_fill() {
+	local r=$1 k tmpl dirs=()
+	LIST_FIRST[$r]=$((seq_no + 1))
+	LIST_LAST[$r]=$((seq_no + LIST_N))
+	seq_no=${LIST_LAST[$r]}
+	tmpl=$(jq '.linux.cgroupsPath = "@CGPATH@"' "$work/base.json")
+	for k in $(seq "${LIST_FIRST[$r]}" "$seq_no"); do
+		dirs+=("$work/b/$r-$k")
+	done
+	mkdir -p "${dirs[@]}"
+	for k in $(seq "${LIST_FIRST[$r]}" "$seq_no"); do
+		printf '%s\n' "${tmpl//@CGPATH@//husk-bench/$r-$k}" \
+			>"$work/b/$r-$k/config.json"
+	done
+	in_parallel list_create "$r"
+}
+# list_check RT — LIST_N containers listed, all stopped (give the kernel a
+# moment to finish the killed inits).
+list_check() {
+	local r=$1 n=0 stopped=0
+	for _ in $(seq 50); do
+		n=$(rt "$r" list -q | wc -l) || n="?"
+		stopped=$(rt "$r" list --format json |
+			jq '[.[] | select(.status == "stopped")] | length') ||
+			stopped="?"
+		[ "$n" = "$LIST_N" ] && [ "$stopped" = "$LIST_N" ] && return 0
+		sleep 0.1
+	done
+	# A figure for fewer containers than asked for would mislead.
+	die "8: $r lists $n containers, $stopped stopped; want $LIST_N" \
+		"(first errors: $(grep -v warning "$errors" | head -n 4))"
+}
+quiet() { "$@" >/dev/null; }
+one_list() {
+	local r=$1 i=$2
+	timed list "$r" "$i" quiet rt "$r" list
+	timed list-json "$r" "$i" quiet rt "$r" list --format json
+}
+list_empty() { in_parallel list_delete "$1"; }
+
 # alternate FUNC ARGS... — warm-up then N samples, runtimes taking turns.
 alternate() {
 	local f=$1 i r
@@ -339,6 +486,10 @@ for s in $SCENARIOS; do
 		alternate s_run limits ;;
 	3) echo "$prog: 3 run in a user namespace (0 -> 100000, 65536)"
 		alternate s_run userns ;;
+	4) echo "$prog: 4 run with docker's default seccomp profile" \
+			"($SECCOMP_PROFILE; husk: cold and warm BPF cache)"
+		seccomp_setup
+		alternate one_seccomp ;;
 	5) echo "$prog: 5 create + start + wait stopped + delete"
 		alternate s_csd ;;
 	6) echo "$prog: 6 exec /bin/true in a running container"
@@ -348,9 +499,22 @@ for s in $SCENARIOS; do
 	7) echo "$prog: 7 $SEQ runs one after the other, $PAR at once"
 		N=$BURST_N WARMUP=0 alternate one_burst seq "$SEQ"
 		N=$BURST_N WARMUP=0 alternate one_burst par "$PAR" ;;
+	8) echo "$prog: 8 list with $LIST_N stopped containers in the state dir"
+		t8=$EPOCHREALTIME
+		for r in $RUNTIMES; do list_fill "$r"; done
+		for r in $RUNTIMES; do list_check "$r"; done
+		t8f=$EPOCHREALTIME
+		alternate one_list
+		t8l=$EPOCHREALTIME
+		for r in $RUNTIMES; do list_empty "$r"; done
+		awk -v a="$t8" -v b="$t8f" -v c="$t8l" -v d="$EPOCHREALTIME" \
+			'BEGIN { printf "%.1f\t%.1f\t%.1f\n", b - a, c - b, d - c }' \
+			>"$work/list-took"
+		IFS=$'\t' read -r fill8 list8 del8 <"$work/list-took"
+		echo "$prog: 8 took ${fill8}s to create, ${list8}s to list, ${del8}s to delete" ;;
 	9) echo "$prog: 9 peak RSS of one run"
 		alternate s_rss ;;
-	*) die "unknown scenario '$s' (have 1 2 3 5 6 7 9)" ;;
+	*) die "unknown scenario '$s' (have 1 2 3 4 5 6 7 8 9)" ;;
 	esac
 	ran="$ran $s"
 done
@@ -365,4 +529,5 @@ done
 total=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", b - a}')
 
 python3 "$here/report.py" "$samples" "$work/rss.tsv" "$errors" "$OUT" \
-	"$HUSK" "$N" "$WARMUP" "$total" "$RUNTIMES" "${ran# }" "${compat% }"
+	"$HUSK" "$N" "$WARMUP" "$total" "$RUNTIMES" "${ran# }" "${compat% }" \
+	"$LIST_N" "$work/list-took"

@@ -5,7 +5,8 @@
 #   test   build + everything `make check` uses (bats, jq, schema validator,
 #          clang's libFuzzer, qemu for the VM suite, newuidmap, ip, unshare,
 #          and the engines 95-engines drives husk from: podman, containerd)
-#   bench  build + the runtimes and the timer `make bench` compares against
+#   bench  build + the runtimes and the timer `make bench` compares against,
+#          and docker's default seccomp profile (containers-common)
 #
 # Only packages that are missing are installed, so on a prepared machine this
 # prints nothing and touches nothing (and does not need root).  `apt-get
@@ -31,7 +32,10 @@ case $mode in
 build) want=$build_pkgs ;;
 test) want="$build_pkgs bats bats-assert bats-support jq python3 python3-jsonschema
 	qemu-system-x86 uidmap clang iproute2 util-linux podman conmon containerd" ;;
-bench) want="$build_pkgs crun runc hyperfine jq python3 time util-linux" ;;
+# golang-github-containers-common ships /usr/share/containers/seccomp.json,
+# docker's default seccomp profile as podman keeps it (bench scenario 4).
+bench) want="$build_pkgs crun runc hyperfine jq python3 time util-linux
+	golang-github-containers-common" ;;
 *) die "usage: install-deps.sh build|test|bench [--dry-run]" ;;
 esac
 
