@@ -304,9 +304,8 @@ int cmd_list(int argc, char **argv)
 	struct herr e = { 0 };
 	const char *format = "table";
 	bool quiet = false;
-	char *json;
-	json_t *a, *v;
-	size_t i;
+	struct rt_list_item *items;
+	size_t i, n;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+f:qh", opts, NULL)) != -1) {
@@ -324,34 +323,27 @@ int cmd_list(int argc, char **argv)
 		return cli_usage_error("list: --format: expected table or "
 				       "json, got '%s'",
 				       format);
-	if (rt_list(cli_g.root, &json, &e) < 0)
+	if (rt_list(cli_g.root, strcmp(format, "json") == 0 && !quiet, &items,
+		    &n, &e) < 0)
 		return cli_error(&e);
 	if (strcmp(format, "json") == 0 && !quiet) {
-		printf("%s\n", json);
-		free(json);
-		return 0;
-	}
-	a = json_loads(json, 0, NULL);
-	free(json);
-	if (!quiet)
+		fputc('[', stdout);
+		for (i = 0; i < n; i++)
+			printf("%s%s", i ? "," : "", items[i].json);
+		fputs("]\n", stdout);
+	} else if (quiet) {
+		for (i = 0; i < n; i++)
+			printf("%s\n", items[i].id);
+	} else {
 		printf("%-20s %-8s %-10s %-40s %-30s %s\n", "ID", "PID",
 		       "STATUS", "BUNDLE", "CREATED", "OWNER");
-	json_array_foreach(a, i, v)
-	{
-		const char *id = json_string_value(json_object_get(v, "id"));
-
-		if (quiet) {
-			printf("%s\n", id);
-			continue;
-		}
-		printf("%-20s %-8lld %-10s %-40s %-30s %lld\n", id,
-		       (long long)json_integer_value(json_object_get(v, "pid")),
-		       json_string_value(json_object_get(v, "status")),
-		       json_string_value(json_object_get(v, "bundle")),
-		       json_string_value(json_object_get(v, "created")),
-		       (long long)json_integer_value(json_object_get(v, "owner")));
+		for (i = 0; i < n; i++)
+			printf("%-20s %-8lld %-10s %-40s %-30s %u\n",
+			       items[i].id, items[i].pid, items[i].status,
+			       items[i].bundle, items[i].created,
+			       items[i].owner);
 	}
-	json_decref(a);
+	rt_list_free(items, n);
 	return 0;
 }
 

@@ -455,46 +455,64 @@ int rt_stats(const char *root, const char *id, char **json, int64_t *oom_kills,
 	return rc;
 }
 
-int rt_list(const char *root, char **json, struct herr *e)
+int rt_list(const char *root, bool want_json, struct rt_list_item **items,
+	    size_t *n, struct herr *e)
 {
+	_cleanup_fd_ int rootfd = -1;
 	char **ids;
-	size_t n = 0, cap = 4096, len = 1;
-	char *out = xmalloc(cap);
+	size_t cap = 0;
 
-	if (st_list(root, &ids, e) < 0) {
-		free(out);
+	*items = NULL;
+	*n = 0;
+	if (st_list(root, &ids, e) < 0)
 		return -1;
-	}
-	out[0] = '[';
+	if (ids[0])
+		rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	for (char **id = ids; *id; id++) {
-		_cleanup_free_ char *dir = xasprintf("%s/%s", root, *id);
-		_cleanup_fd_ int fd = open(dir, O_RDONLY | O_DIRECTORY |
-							 O_CLOEXEC | O_NOFOLLOW);
+		_cleanup_fd_ int fd =
+		    rootfd < 0 ? -1
+			       : openat(rootfd, *id,
+					O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+					    O_NOFOLLOW);
 		struct st_record r;
 		struct herr ignored;
-		char *one;
-		size_t l;
+		enum st_status s;
+		struct rt_list_item *it;
 
 		if (fd < 0 || st_read(fd, &r, &ignored) < 0)
 			continue; /* being created or deleted right now */
-		one = st_to_oci_json(&r, st_status(fd, &r));
-		l = strlen(one);
-		while (len + l + 4 >= cap)
-			out = xrealloc(out, cap *= 2);
-		if (n++)
-			out[len++] = ',';
-		memcpy(out + len, one, l);
-		len += l;
-		free(one);
+		s = st_status(fd, &r);
+		if (*n == cap)
+			*items = xrealloc(*items,
+					  (cap = cap ? cap * 2 : 64) *
+					      sizeof(**items));
+		it = &(*items)[(*n)++];
+		*it = (struct rt_list_item){
+		    .id = xstrdup(r.id),
+		    .bundle = xstrdup(r.bundle),
+		    .created = xstrdup(r.created),
+		    .status = st_status_name(s),
+		    .pid = s == ST_STOPPED ? 0 : r.pid,
+		    .owner = (unsigned)r.owner,
+		    .json = want_json ? st_to_oci_json(&r, s) : NULL,
+		};
 		st_record_free(&r);
 	}
-	out[len++] = ']';
-	out[len] = '\0';
 	for (char **id = ids; *id; id++)
 		free(*id);
 	free(ids);
-	*json = out;
 	return 0;
+}
+
+void rt_list_free(struct rt_list_item *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(items[i].id);
+		free(items[i].bundle);
+		free(items[i].created);
+		free(items[i].json);
+	}
+	free(items);
 }
 
 int rt_spec(const char *bundle, bool rootless, struct herr *e)

@@ -111,10 +111,22 @@ int rt_stats(const char *root, const char *id, char **json, int64_t *oom_kills,
 /* `husk features`: the runtime-spec features document (malloc'd). */
 char *rt_features(void);
 
-/* `husk list`: *json gets an array of state documents (malloc'd).  Reads
- * without taking the containers' locks: state.json is replaced atomically,
- * so a reader sees the old or the new record, never half of one. */
-int rt_list(const char *root, char **json, struct herr *e);
+/* `husk list`: one item per container in the state root.  Reads without
+ * taking the containers' locks: state.json is replaced atomically, so a
+ * reader sees the old or the new record, never half of one.  With
+ * want_json, each item also carries its runtime-spec state document (the
+ * table needs only the fields, and building 1000 documents is most of the
+ * work). */
+struct rt_list_item {
+	char *id, *bundle, *created;
+	const char *status;
+	long long pid; /* 0 once stopped */
+	unsigned owner;
+	char *json; /* NULL unless want_json */
+};
+int rt_list(const char *root, bool want_json, struct rt_list_item **items,
+	    size_t *n, struct herr *e);
+void rt_list_free(struct rt_list_item *items, size_t n);
 
 /* `husk exec`: what to run in an existing container. */
 struct rt_exec_opts {
