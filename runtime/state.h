@@ -51,6 +51,10 @@ int st_create(const char *root, const char *id, int *dirfd, struct herr *e);
 int st_open(const char *root, const char *id, int *dirfd, struct herr *e);
 int st_write(int dirfd, const struct st_record *r, struct herr *e);
 int st_read(int dirfd, struct st_record *r, struct herr *e);
+/* The two readers st_read uses: the fast path for the files husk writes
+ * (-1, r empty, for anything else) and jansson.  Exposed for the tests. */
+int st_parse_fast(const char *buf, struct st_record *r);
+int st_parse_json(const char *buf, struct st_record *r, struct herr *e);
 void st_record_free(struct st_record *r);
 /* Remove ROOT/ID and everything in it. */
 int st_remove(const char *root, const char *id, int dirfd, struct herr *e);
