@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #ifndef CLONE_NEWTIME
@@ -71,14 +70,12 @@ static int setns_hint(struct herr *e, enum ns_type t)
 static long read_sysctl(const char *path)
 {
 	_cleanup_free_ char *s = base_read_file_at(AT_FDCWD, path, NULL);
-	char *end;
-	long v;
+	int64_t v;
 
 	if (!s)
 		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	return errno || end == s ? -1 : v;
+	s[strcspn(s, "\n")] = '\0';
+	return base_parse_i64(s, &v) < 0 ? -1 : (long)v;
 }
 
 #define CLONE_KNOB "/proc/sys/kernel/unprivileged_userns_clone"

@@ -85,12 +85,14 @@ static int no_cgroup(const struct handle *h, const char *what, struct herr *e)
 	return -1;
 }
 
-/* The container's cgroup, reopened from the saved path. */
-static int open_cgroup(const struct handle *h, struct cg **cg, struct herr *e)
+/* The container's cgroup, reopened from the saved path; without one,
+ * what (the reason the command needs it) goes into the error. */
+static int open_cgroup(const struct handle *h, const char *what,
+		       struct cg **cg, struct herr *e)
 {
 	*cg = NULL;
 	if (!h->r.cgroup || !h->r.cgroup[0])
-		return no_cgroup(h, "this needs one", e);
+		return no_cgroup(h, what, e);
 	return cg_open(cg, h->r.cgroup, e);
 }
 
@@ -183,7 +185,7 @@ int rt_kill(const char *root, const char *id, int sig, bool all,
 		return herr_set(e, ESRCH, "container not running");
 	}
 	if (all && h.r.cgroup[0]) {
-		rc = open_cgroup(&h, &cg, e);
+		rc = open_cgroup(&h, "signalling all its processes needs one", &cg, e);
 		if (rc == 0)
 			rc = cg_signal_all(cg, sig, e);
 	} else {
@@ -194,7 +196,7 @@ int rt_kill(const char *root, const char *id, int sig, bool all,
 	/* A frozen process dies only once thawed (runc does the same); other
 	 * signals stay pending until resume. */
 	if (rc == 0 && sig == SIGKILL && h.status == ST_PAUSED &&
-	    (cg || open_cgroup(&h, &cg, e) == 0))
+	    (cg || open_cgroup(&h, "thawing it needs one", &cg, e) == 0))
 		rc = cg_freeze(cg, false, e);
 	cg_free(cg);
 	handle_close(&h);
@@ -268,12 +270,10 @@ static int freeze(const char *root, const char *id, bool frozen, struct herr *e)
 		herr_set(e, EINVAL, "container not running");
 	else if (!frozen && h.status != ST_PAUSED)
 		herr_set(e, EINVAL, "container not paused");
-	else if (!h.r.cgroup[0])
-		no_cgroup(&h,
-			  "pausing needs the freezer of one (cgroup.freeze "
-			  "on cgroup v2, the freezer hierarchy on v1)",
-			  e);
-	else if (open_cgroup(&h, &cg, e) == 0)
+	else if (open_cgroup(&h,
+			     "pausing needs the freezer of one (cgroup.freeze "
+			     "on cgroup v2, the freezer hierarchy on v1)",
+			     &cg, e) == 0)
 		rc = cg_freeze(cg, frozen, e);
 	cg_free(cg);
 	handle_close(&h);
@@ -300,7 +300,7 @@ int rt_ps(const char *root, const char *id, pid_t **pids, size_t *n,
 	if (handle_open(&h, root, id, e) < 0)
 		return -1;
 	if (h.r.cgroup[0]) {
-		if (open_cgroup(&h, &cg, e) == 0)
+		if (open_cgroup(&h, "listing its processes needs one", &cg, e) == 0)
 			rc = cg_pids(cg, pids, n, e);
 	} else {
 		/* No cgroup (rootless, not delegated): its pid namespace
@@ -358,7 +358,7 @@ int rt_update(const char *root, const char *id,
 	/* Device rules are not resources one updates (runc skips them too):
 	 * rewriting them would briefly deny every device. */
 	old.ndevices = now.ndevices = 0;
-	if (open_cgroup(&h, &cg, e) < 0)
+	if (open_cgroup(&h, "updating its limits needs one", &cg, e) < 0)
 		goto out;
 	if (cg_update(cg, &now, e) < 0) {
 		struct herr ignored;
@@ -441,7 +441,9 @@ int rt_stats(const char *root, const char *id, char **json, int64_t *oom_kills,
 		return -1;
 	if (h.status == ST_STOPPED)
 		herr_set(e, ESRCH, "container not running");
-	else if (open_cgroup(&h, &cg, e) == 0 && cg_stats(cg, &s, e) == 0) {
+	else if (open_cgroup(&h, "its statistics come from one", &cg, e) ==
+		     0 &&
+		 cg_stats(cg, &s, e) == 0) {
 		json_t *o = json_pack("{s:s, s:s, s:o}", "type", "stats", "id",
 				      id, "data", stats_json(&s));
 

@@ -559,7 +559,8 @@ char *st_to_oci_json(const struct st_record *r, enum st_status s)
 		      r->oci_version, "id", r->id, "status", st_status_name(s),
 		      "bundle", r->bundle, "rootfs", r->rootfs, "created",
 		      r->created, "owner", (int)r->owner);
-	/* runtime-spec: pid is present while the process exists. */
+	/* The pid while the process exists; 0 once stopped, as runc writes
+	 * it (the engines read the field unconditionally). */
 	if (s != ST_STOPPED)
 		json_object_set_new(o, "pid", json_integer(r->pid));
 	else

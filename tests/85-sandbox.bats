@@ -42,12 +42,35 @@ teardown() {
 
 # sb [bats run flags] ARGS...: husk sandbox in this test's cgroup.
 sb() {
-	local flags=()
+	_sb husk_run "$@"
+}
+
+# _sb RUNNER [bats run flags] ARGS...: `husk sandbox ARGS` in this test's
+# cgroup path, through RUNNER: husk_run (as root) or sb_user's.
+_sb() {
+	local runner=$1 flags=()
+	shift
 	while [[ $# -gt 0 && ( $1 == -[0-9]* || $1 == ! || $1 == --separate-stderr ) ]]; do
 		flags+=("$1")
 		shift
 	done
-	husk_run "${flags[@]}" sandbox --cgroup-path "$(cgroup_path)" "$@"
+	"$runner" "${flags[@]}" sandbox --cgroup-path "$(cgroup_path)" "$@"
+}
+
+# check_timeout SB: --timeout through SB (sb or sb_user).  sleep as PID 1
+# ignores SIGTERM, so only the SIGKILL after the grace ends it; with --init
+# SIGTERM reaches sleep and suffices; negative control: a job that ends in
+# time keeps its own status.
+check_timeout() {
+	local sb=$1
+	"$sb" --timeout 0.5s --kill-after 0.2s -- sleep 60
+	assert_failure 124
+	assert_output --partial "sending SIGKILL"
+	"$sb" --init --timeout 0.5s --kill-after 30s -- sleep 60
+	assert_failure 124
+	refute_output --partial "sending SIGKILL"
+	"$sb" --timeout 30s -- sh -c 'exit 3'
+	assert_failure 3
 }
 
 # No state, no cgroup: the generated id is sandbox-<pid>, so look for any.
@@ -238,17 +261,7 @@ assert_sandbox_clean() {
 # ---------------------------------------------------------------- exit status
 
 @test "sandbox: --timeout: SIGTERM, then SIGKILL after the grace; exit 124" {
-	# sleep as PID 1 ignores SIGTERM: only SIGKILL ends it.
-	sb --timeout 0.5s --kill-after 0.2s -- sleep 60
-	assert_failure 124
-	assert_output --partial "sending SIGKILL"
-	# With --init, SIGTERM reaches sleep and suffices.
-	sb --init --timeout 0.5s --kill-after 30s -- sleep 60
-	assert_failure 124
-	refute_output --partial "sending SIGKILL"
-	# Negative control: a job that ends in time keeps its status.
-	sb --timeout 30s -- sh -c 'exit 3'
-	assert_failure 3
+	check_timeout sb
 	sb ! --timeout soon -- true
 	assert_output --partial "--timeout: expected a duration"
 	assert_sandbox_clean
@@ -490,12 +503,16 @@ as_sb_user() {
 # sb_user [bats run flags] ARGS...: husk sandbox ARGS as the user, in this
 # test's cgroup path (which the user cannot create).
 sb_user() {
+	_sb _run_as_sb_user "$@"
+}
+
+_run_as_sb_user() {
 	local flags=()
-	while [[ $# -gt 0 && ( $1 == -[0-9]* || $1 == ! || $1 == --separate-stderr ) ]]; do
+	while [[ $# -gt 0 && $1 != sandbox ]]; do
 		flags+=("$1")
 		shift
 	done
-	run "${flags[@]}" as_sb_user "$HUSK" sandbox --cgroup-path "$(cgroup_path)" "$@"
+	run "${flags[@]}" as_sb_user "$HUSK" "$@"
 }
 
 # Nothing left: no cgroup, no container in the user's state root.
@@ -648,14 +665,7 @@ assert_user_clean() {
 
 @test "sandbox as a user: --timeout gives 124; --init is PID 1 and passes SIGTERM on" {
 	user_dir
-	sb_user --timeout 0.5s --kill-after 0.2s -- sleep 60
-	assert_failure 124
-	assert_output --partial 'sending SIGKILL'
-	sb_user --init --timeout 0.5s --kill-after 30s -- sleep 60
-	assert_failure 124
-	refute_output --partial 'sending SIGKILL'
-	sb_user --timeout 30s -- sh -c 'exit 3'
-	assert_failure 3
+	check_timeout sb_user
 	sb_user --separate-stderr --init -- ./.probe pid
 	assert_output 'pid=2 ppid=1'
 	sb_user --separate-stderr --init -- ps -o pid=,comm=

@@ -319,12 +319,25 @@ create_sleeper() {
 
 @test "lifecycle: list shows the container" {
 	create_sleeper
+	local pid
+	pid=$("$HUSK" --root "$HUSK_ROOT" state "$ID" | jq -r .pid)
+	# The table's columns are the state's own figures, not placeholders.
 	husk_run -0 list
-	assert_output --partial "$ID"
-	assert_output --partial created
+	assert_line --index 0 --regexp '^ID +PID +STATUS +BUNDLE +CREATED +OWNER$'
+	assert_line --regexp "^$ID +$pid +created +$BUNDLE +[0-9T:.-]+Z +0\$"
+	husk_run -0 list -q
+	assert_output "$ID"
 	husk_run -0 list --format json
-	run -0 jq -r --arg id "$ID" '.[] | select(.id == $id) | .status' <<<"$output"
-	assert_output created
+	run -0 jq -r --arg id "$ID" '.[] | select(.id == $id) | "\(.status) \(.pid)"' <<<"$output"
+	assert_output "created $pid"
+	# Once stopped: pid 0, in the table and in the document (as runc).
+	husk_run -0 kill "$ID" KILL
+	wait_until 5 bash -c "'$HUSK' --root '$HUSK_ROOT' state '$ID' | jq -e '.status == \"stopped\"'"
+	husk_run -0 list
+	assert_line --regexp "^$ID +0 +stopped "
+	husk_run -0 list --format json
+	run -0 jq -r --arg id "$ID" '.[] | select(.id == $id) | .pid' <<<"$output"
+	assert_output 0
 	husk_run -0 delete --force "$ID"
 	assert_clean
 }
