@@ -8,6 +8,7 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -207,6 +208,24 @@ const char *__asan_default_options(void)
 }
 #endif
 
+/* A caller may start us with SIGCHLD ignored (or SA_NOCLDWAIT): a
+ * background job of some shells and CI runners is.  The kernel would then
+ * reap our children itself, and waitpid for the container's init, an exec'd
+ * process or a hook would fail with ECHILD and lose the exit status.
+ * Payloads get every signal back at its default (setup_signals). */
+static void own_sigchld(void)
+{
+	struct sigaction old, dfl = { .sa_handler = SIG_DFL };
+
+	if (sigaction(SIGCHLD, NULL, &old) < 0)
+		return;
+	if (old.sa_handler != SIG_IGN && !(old.sa_flags & SA_NOCLDWAIT))
+		return;
+	base_debug("our caller ignored SIGCHLD: sigaction(SIGCHLD, SIG_DFL) "
+		   "so the kernel leaves our children for us to wait");
+	sigaction(SIGCHLD, &dfl, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	const char *name;
@@ -216,6 +235,7 @@ int main(int argc, char **argv)
 		return 1;
 	if (cli_g.log)
 		base_warn_hook = warn_hook;
+	own_sigchld();
 	if (!cli_g.root)
 		cli_g.root = rt_default_root();
 	if (optind >= argc) {

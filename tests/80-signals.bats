@@ -104,13 +104,43 @@ export -f zombies_of
 	run zombies_of "$BG_PID"
 	assert_output ''
 	# Negative control: zombies_of does see a zombie when there is one
-	# (a child that exited under a parent that never waits).
-	bash -c 'sleep 0 & exec sleep 60' &
+	# (a child that exited under a parent that never waits; probe puts
+	# SIGCHLD back at its default, which a CI runner may have ignored).
+	"$PROBE" zombie 60 >"$BATS_TEST_TMPDIR/zombie" &
 	local keeper=$!
 	track_pid "$keeper"
-	wait_until 30 bash -c '[ -n "$(zombies_of "$1")" ]' _ "$keeper"
+	wait_until 10 grep -q '^zombie ' "$BATS_TEST_TMPDIR/zombie"
+	wait_until 10 bash -c '[ -n "$(zombies_of "$1")" ]' _ "$keeper"
+	run zombies_of "$keeper"
+	assert_output "$(sed -n 's/^zombie //p' "$BATS_TEST_TMPDIR/zombie")"
 	kill -TERM "$BG_PID"
 	wait "$BG_PID" || true
+	assert_clean
+}
+
+@test "signals: a caller that ignores SIGCHLD still gets the exit codes of run and exec" {
+	make_bundle
+	# Control: an ignored SIGCHLD survives exec, so husk really is
+	# started with it ignored (bit 17 of SigIgn).
+	# (The caller may ignore others too: only that bit is checked.)
+	run -0 "$PROBE" ignore 17 -- "$PROBE" sigmask
+	local ign
+	ign=$(sed -n 's/^SigIgn=//p' <<<"$output")
+	assert [ $((0x$ign & 0x10000)) -ne 0 ]
+	# The kernel would reap husk's children before husk waits for them.
+	cfg_args probe exit 3
+	run -3 "$PROBE" ignore 17 -- "$HUSK" --root "$HUSK_ROOT" run -b "$BUNDLE" "$ID"
+	refute_output --partial 'No child processes'
+	assert_clean
+	cfg_args sleep 30
+	husk_quiet run --detach --bundle "$BUNDLE" "$ID"
+	run -4 "$PROBE" ignore 17 -- "$HUSK" --root "$HUSK_ROOT" exec "$ID" probe exit 4
+	husk_quiet delete --force "$ID"
+	assert_clean
+	# The payload itself gets SIGCHLD at its default again.
+	cfg_args probe sigmask
+	run -0 "$PROBE" ignore 17 -- "$HUSK" --root "$HUSK_ROOT" run -b "$BUNDLE" "$ID"
+	assert_line 'SigIgn=0000000000000000'
 	assert_clean
 }
 

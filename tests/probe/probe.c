@@ -303,6 +303,26 @@ static int cmd_ignore(int argc, char **argv)
 	die("cannot exec %s", argv[i + 1]);
 }
 
+/* A zombie that stays: SIGCHLD back at its default (a caller may have
+ * ignored it, and then the kernel reaps for us), one child that exits at
+ * once, and a parent that never waits for it. */
+static int cmd_zombie(long seconds)
+{
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	pid_t child;
+
+	if (sigaction(SIGCHLD, &dfl, NULL))
+		die("sigaction: %s", strerror(errno));
+	child = fork();
+	if (child < 0)
+		die("fork: %s", strerror(errno));
+	if (child == 0)
+		_exit(0);
+	printf("zombie %d\n", (int)child);
+	sleep((unsigned)seconds);
+	return 0;
+}
+
 static int cmd_orphans(long n)
 {
 	int pipefd[2];
@@ -617,6 +637,7 @@ static __attribute__((noreturn)) void usage(void)
 	    stderr,
 	    "usage: probe ids|pid|caps|nnp|seccomp|sigmask|fds|umask|tty\n"
 	    "       probe rlimit NAME | trap [--exit N] SIG... | orphans N\n"
+	    "       probe zombie SECONDS\n"
 	    "       probe ignore SIGNO... -- CMD ARGS...\n"
 	    "       probe memhog MiB | forkbomb N | burn SECONDS | exit N\n"
 	    "       probe exe-attack [--kill] [--target F] GOFILE | peek PID\n"
@@ -678,6 +699,8 @@ int main(int argc, char **argv)
 		return cmd_rlimit(arg);
 	if (!strcmp(cmd, "orphans"))
 		return cmd_orphans(number(arg));
+	if (!strcmp(cmd, "zombie"))
+		return cmd_zombie(number(arg));
 	if (!strcmp(cmd, "memhog"))
 		return cmd_memhog(number(arg));
 	if (!strcmp(cmd, "forkbomb"))
