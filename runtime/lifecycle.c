@@ -471,19 +471,22 @@ int rt_list(const char *root, bool want_json, struct rt_list_item **items,
 	if (ids[0])
 		rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	for (char **id = ids; *id; id++) {
-		_cleanup_fd_ int fd =
-		    rootfd < 0 ? -1
-			       : openat(rootfd, *id,
-					O_RDONLY | O_DIRECTORY | O_CLOEXEC |
-					    O_NOFOLLOW);
 		struct st_record r;
-		struct herr ignored;
-		enum st_status s;
+		enum st_status s = ST_STOPPED;
 		struct rt_list_item *it;
 
-		if (fd < 0 || st_read(fd, &r, &ignored) < 0)
+		if (rootfd < 0 || st_read_in(rootfd, *id, &r) < 0)
 			continue; /* being created or deleted right now */
-		s = st_status(fd, &r);
+		/* A stopped container costs no more than its state.json and
+		 * one kill(pid, 0); a live one also its directory. */
+		if (!st_gone(&r)) {
+			_cleanup_fd_ int fd = openat(
+			    rootfd, *id,
+			    O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+
+			if (fd >= 0)
+				s = st_live_status(fd, &r);
+		}
 		if (*n == cap)
 			*items = xrealloc(*items,
 					  (cap = cap ? cap * 2 : 64) *

@@ -1,6 +1,8 @@
 /* state: the container records under the state root (see state.h). */
 #include "state.h"
 
+#include "../ns/syscalls.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -423,6 +425,62 @@ int st_read(int dirfd, struct st_record *r, struct herr *e)
 	return st_parse_json(buf, r, e);
 }
 
+int st_read_in(int rootfd, const char *id, struct st_record *r)
+{
+	char path[NAME_MAX + sizeof("/state.json")], stackbuf[8192];
+	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW,
+				.resolve = RESOLVE_BENEATH |
+					   RESOLVE_NO_SYMLINKS };
+	_cleanup_fd_ int fd = -1;
+	ssize_t n;
+
+	memset(r, 0, sizeof(*r));
+	if (snprintf(path, sizeof(path), "%s/state.json", id) >=
+	    (int)sizeof(path))
+		return -1;
+	fd = openat2(rootfd, path, &how, sizeof(how));
+	if (fd < 0 && errno == ENOSYS) { /* before Linux 5.6 */
+		_cleanup_fd_ int dfd = openat(
+		    rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+
+		if (dfd >= 0)
+			fd = openat(dfd, "state.json",
+				    O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	}
+	if (fd < 0)
+		return -1;
+	/* One read: a regular file returns less than asked only at its
+	 * end.  A record that fills the buffer (many annotations) takes the
+	 * general path. */
+	n = read(fd, stackbuf, sizeof(stackbuf));
+	if (n < 0)
+		return -1;
+	if ((size_t)n < sizeof(stackbuf)) {
+		struct herr ignored;
+
+		stackbuf[n] = '\0';
+		if (st_parse_fast(stackbuf, r) == 0)
+			return 0;
+		return st_parse_json(stackbuf, r, &ignored);
+	}
+	{
+		_cleanup_fd_ int dfd = openat(
+		    rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		struct herr ignored;
+
+		return dfd < 0 ? -1 : st_read(dfd, r, &ignored);
+	}
+}
+
+bool st_gone(const struct st_record *r)
+{
+	/* kill(pid, 0) answers "no such process" in one syscall; a pid that
+	 * exists may still be a reused one, which the start time tells. */
+	if (r->pid <= 0 || (kill(r->pid, 0) < 0 && errno == ESRCH))
+		return true;
+	return st_proc_start_time(r->pid) != r->start_time;
+}
+
 void st_record_free(struct st_record *r)
 {
 	free(r->oci_version);
@@ -520,10 +578,13 @@ unsigned long long st_proc_start_time(pid_t pid)
 
 enum st_status st_status(int dirfd, const struct st_record *r)
 {
+	return st_gone(r) ? ST_STOPPED : st_live_status(dirfd, r);
+}
+
+enum st_status st_live_status(int dirfd, const struct st_record *r)
+{
 	struct stat st;
 
-	if (r->pid <= 0 || st_proc_start_time(r->pid) != r->start_time)
-		return ST_STOPPED;
 	/* Paused wins over created, as in runc: both can be frozen. */
 	if (r->cgroup && *r->cgroup) {
 		struct herr e;

@@ -51,6 +51,9 @@ int st_create(const char *root, const char *id, int *dirfd, struct herr *e);
 int st_open(const char *root, const char *id, int *dirfd, struct herr *e);
 int st_write(int dirfd, const struct st_record *r, struct herr *e);
 int st_read(int dirfd, struct st_record *r, struct herr *e);
+/* list's reader: ROOTFD/ID/state.json opened in one openat2 that follows no
+ * symlink and stays below ROOTFD; -1 (r empty) if it cannot be read. */
+int st_read_in(int rootfd, const char *id, struct st_record *r);
 /* The two readers st_read uses: the fast path for the files husk writes
  * (-1, r empty, for anything else) and jansson.  Exposed for the tests. */
 int st_parse_fast(const char *buf, struct st_record *r);
@@ -61,8 +64,12 @@ int st_remove(const char *root, const char *id, int dirfd, struct herr *e);
 /* List the ids in root (malloc'd NULL-terminated array). */
 int st_list(const char *root, char ***ids, struct herr *e);
 
+/* Is r's process gone (or its pid reused)?  Needs no state directory. */
+bool st_gone(const struct st_record *r);
 /* The status of a recorded container, from its process and cgroup. */
 enum st_status st_status(int dirfd, const struct st_record *r);
+/* The same for a process known to be there (!st_gone). */
+enum st_status st_live_status(int dirfd, const struct st_record *r);
 const char *st_status_name(enum st_status s);
 /* The runtime-spec state document for r. */
 char *st_to_oci_json(const struct st_record *r, enum st_status s);

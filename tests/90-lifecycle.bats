@@ -342,6 +342,35 @@ create_sleeper() {
 	assert_clean
 }
 
+@test "lifecycle: list reads a record of any size, never through a symlink" {
+	make_bundle
+	cfg_args /bin/sleep 600
+	# 40 annotations of 400 bytes: a state.json of 16 KB, past list's
+	# one-read buffer.
+	cfg '.annotations = ([range(40)] | map({key: "k\(.)", value: ("v" * 400)}) | from_entries)'
+	husk_quiet create --bundle "$BUNDLE" "$ID"
+	run -0 stat -c %s "$HUSK_ROOT/$ID/state.json"
+	assert [ "$output" -gt 16000 ]
+	husk_run -0 list --format json
+	run -0 jq -r --arg id "$ID" '.[] | select(.id == $id) | "\(.status) \(.annotations | length)"' <<<"$output"
+	assert_output "created 40"
+	# A record whose state.json is a symlink (to a record that is valid)
+	# is not read: list stays below its root.
+	mkdir "$HUSK_ROOT/$ID-link"
+	sed "s/\"id\":\"$ID\"/\"id\":\"$ID-link\"/" "$HUSK_ROOT/$ID/state.json" >"$BATS_TEST_TMPDIR/elsewhere.json"
+	ln -s "$BATS_TEST_TMPDIR/elsewhere.json" "$HUSK_ROOT/$ID-link/state.json"
+	husk_run -0 list -q
+	assert_output "$ID"
+	# Negative control: the same record as a plain file is listed.
+	rm "$HUSK_ROOT/$ID-link/state.json"
+	cp "$BATS_TEST_TMPDIR/elsewhere.json" "$HUSK_ROOT/$ID-link/state.json"
+	husk_run -0 list -q
+	assert_line "$ID-link"
+	rm -r "$HUSK_ROOT/$ID-link"
+	husk_run -0 delete --force "$ID"
+	assert_clean
+}
+
 @test "lifecycle: --log-format json writes one JSON error object per line" {
 	local log="$BATS_TEST_TMPDIR/log.json"
 	husk_run --log "$log" --log-format json state no-such-id
