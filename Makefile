@@ -109,7 +109,8 @@ check: test-deps
 	$(MAKE) fuzz
 	$(MAKE) check-vm
 
-# The bundle parser and the seccomp compiler under libFuzzer + ASan/UBSan.
+# The bundle parser, the seccomp compiler and the state.json reader under
+# libFuzzer + ASan/UBSan.
 FUZZ_SECONDS ?= 60
 fuzz:
 	FUZZ_OUT=$${FUZZ_OUT:-.cache/fuzz} tests/fuzz/run.sh $(FUZZ_SECONDS)

@@ -481,6 +481,31 @@ bool st_gone(const struct st_record *r)
 	return st_proc_start_time(r->pid) != r->start_time;
 }
 
+/* Annotations compare as sets (jansson does not keep their order). */
+bool st_record_equal(const struct st_record *a, const struct st_record *b)
+{
+	if (strcmp(a->oci_version, b->oci_version) || strcmp(a->id, b->id) ||
+	    strcmp(a->bundle, b->bundle) || strcmp(a->rootfs, b->rootfs) ||
+	    strcmp(a->created, b->created) || strcmp(a->cgroup, b->cgroup) ||
+	    a->pid != b->pid || a->start_time != b->start_time ||
+	    a->owner != b->owner || a->pid_ns != b->pid_ns ||
+	    a->detached != b->detached || a->nannotations != b->nannotations)
+		return false;
+	for (size_t i = 0; i < a->nannotations; i++) {
+		bool found = false;
+
+		for (size_t j = 0; j < b->nannotations; j++)
+			if (!strcmp(a->annotations[i].key,
+				    b->annotations[j].key) &&
+			    !strcmp(a->annotations[i].value,
+				    b->annotations[j].value))
+				found = true;
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
 void st_record_free(struct st_record *r)
 {
 	free(r->oci_version);

@@ -58,6 +58,8 @@ int st_read_in(int rootfd, const char *id, struct st_record *r);
  * (-1, r empty, for anything else) and jansson.  Exposed for the tests. */
 int st_parse_fast(const char *buf, struct st_record *r);
 int st_parse_json(const char *buf, struct st_record *r, struct herr *e);
+/* Field by field, for the tests that hold the two readers together. */
+bool st_record_equal(const struct st_record *a, const struct st_record *b);
 void st_record_free(struct st_record *r);
 /* Remove ROOT/ID and everything in it. */
 int st_remove(const char *root, const char *id, int dirfd, struct herr *e);
