@@ -52,16 +52,40 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define HUSK_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+#ifndef F_SEAL_FUTURE_WRITE
+#define F_SEAL_FUTURE_WRITE 0x0010 /* Linux 5.1 */
+#endif
+#define HUSK_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW)
 
 extern char **environ;
 
-/* Running from our own sealed copy already (after the re-exec)? */
+/* Running from our own sealed copy already (after the re-exec)?  Either
+ * write seal will do: see seal_copy. */
 static bool is_sealed_copy(int exe)
 {
 	int seals = fcntl(exe, F_GET_SEALS);
 
-	return seals >= 0 && (seals & HUSK_SEALS) == HUSK_SEALS;
+	return seals >= 0 && (seals & HUSK_SEALS) == HUSK_SEALS &&
+	       (seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE));
+}
+
+/*
+ * F_SEAL_WRITE waits for every page of the file to have no reference but
+ * the page cache's, and gives up with EBUSY after about 150 ms: under
+ * memory pressure (reclaim or compaction holding a page just written) it
+ * did, once in a CI run.  Nothing else holds our copy -- it is ours alone,
+ * close-on-exec and never mapped -- so F_SEAL_FUTURE_WRITE, which refuses
+ * every write and writable mapping from now on without that wait, protects
+ * it the same.  F_SEAL_WRITE first, for kernels before 5.1.
+ */
+static int seal_copy(int mfd)
+{
+	if (fcntl(mfd, F_ADD_SEALS, HUSK_SEALS | F_SEAL_WRITE) == 0)
+		return 0;
+	if (errno != EBUSY)
+		return -1;
+	base_debug("F_SEAL_WRITE: busy; sealing with F_SEAL_FUTURE_WRITE");
+	return fcntl(mfd, F_ADD_SEALS, HUSK_SEALS | F_SEAL_FUTURE_WRITE);
 }
 
 static bool on_readonly_mount(int exe)
@@ -130,7 +154,7 @@ static int sealed_copy(int exe, struct herr *e)
 			return herr_sys(e, n < 0 ? errno : EIO,
 					"copying husk's binary into a memfd");
 	}
-	if (fcntl(mfd, F_ADD_SEALS, HUSK_SEALS) < 0)
+	if (seal_copy(mfd) < 0)
 		return herr_sys(e, errno, "sealing the memfd copy of husk");
 	return take_fd(&mfd);
 }
