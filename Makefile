@@ -59,7 +59,7 @@ LDLIBS  += $(PC_LIBS)
 # Modules depend one way: cli -> runtime -> {ns, cgroup} -> base.
 LIB_SRC := $(wildcard base/*.c ns/*.c cgroup/*.c runtime/*.c)
 CLI_SRC := $(wildcard cli/*.c)
-LIB_OBJ := $(LIB_SRC:.c=.o)
+LIB_OBJ := $(LIB_SRC:.c=.o) runtime/shim/blob.o
 CLI_OBJ := $(CLI_SRC:.c=.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:.c=)
@@ -81,6 +81,29 @@ husk: $(LIB_OBJ) $(CLI_OBJ) $(BUILD_STAMP)
 tests/unit/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIB_OBJ) $(BUILD_STAMP)
 	@echo "  CC    $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
+
+# The shim that execs the payload (runtime/shim/shim.c): freestanding, no
+# libc, a few hundred bytes, linked into husk by runtime/shim/blob.S.  Only
+# for x86_64 and aarch64: elsewhere it is empty, and husk re-executes a
+# sealed copy of itself instead (runtime/self.c).
+SHIM_ARCH := $(filter x86_64 aarch64,$(firstword $(subst -, ,$(shell $(CC) -dumpmachine))))
+SHIM_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Os -Wall -Wextra -static -nostdlib \
+	-nostartfiles -ffreestanding -fno-builtin -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -fno-pie -no-pie \
+	-ffunction-sections -fdata-sections -Wl,--gc-sections -s \
+	-Wl,--build-id=none -Wl,-z,noseparate-code -Wl,-z,norelro \
+	$(if $(filter x86_64,$(SHIM_ARCH)),-fcf-protection=none)
+runtime/shim/shim.bin: runtime/shim/shim.c runtime/sync.h base/base.h $(BUILD_STAMP)
+	@echo "  SHIM  $@"
+ifneq ($(SHIM_ARCH),)
+	$(Q)$(CC) $(SHIM_CFLAGS) -o $@ $<
+else
+	$(Q): >$@
+endif
+
+runtime/shim/blob.o: runtime/shim/blob.S runtime/shim/shim.bin
+	@echo "  AS    $@"
+	$(Q)$(CC) -c -o $@ $<
 
 # The helper program that runs inside test containers (static: the test
 # rootfs is busybox only).
@@ -142,6 +165,7 @@ format:
 	clang-format -i $(LIB_SRC) $(CLI_SRC) $(wildcard */*.h tests/unit/*.[ch] tests/probe/*.c)
 
 clean:
-	rm -f husk $(LIB_OBJ) $(CLI_OBJ) $(UNIT_BIN) tests/probe/probe tests/probe/recvtty
+	rm -f husk $(LIB_OBJ) $(CLI_OBJ) $(UNIT_BIN) tests/probe/probe tests/probe/recvtty \
+		runtime/shim/shim.bin
 
 .PHONY: all deps test-deps unit check check-vm fuzz demo bench install format clean

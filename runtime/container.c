@@ -74,6 +74,7 @@ struct ctr {
 	pid_t pid;
 	int pidfd;
 	int pty_master;       /* run with a terminal: husk proxies it */
+	int shim;             /* sealed memfd of the shim that execs, or -1 */
 };
 
 static void ctr_init(struct ctr *c, const struct rt_opts *o, enum mode m)
@@ -86,12 +87,14 @@ static void ctr_init(struct ctr *c, const struct rt_opts *o, enum mode m)
 	c->statefd = -1;
 	c->pidfd = -1;
 	c->pty_master = -1;
+	c->shim = -1;
 }
 
 static void ctr_free(struct ctr *c)
 {
 	base_closep(&c->sync_parent);
 	base_closep(&c->sync_child);
+	base_closep(&c->shim);
 	base_closep(&c->fifo_rd);
 	base_closep(&c->fifo_wr);
 	base_closep(&c->statefd);
@@ -376,13 +379,19 @@ static __attribute__((noreturn)) void child_init(struct ctr *c)
 	/* Signals stayed blocked until here so the wait could read them. */
 	STEP(setup_signals(&c->old_mask, &e));
 	STEP(run_hooks(c, RT_HOOK_START_CONTAINER, ST_RUNNING, &e));
-	/* Last: from here on only what the profile allows. */
-	if (c->has_bpf && p->no_new_privileges)
+	/* Last: from here on only what the profile allows.  (The shim loads
+	 * it itself, right before its execve of the payload.) */
+	if (c->has_bpf && p->no_new_privileges && c->shim < 0)
 		STEP(rt_child_load_seccomp(&c->bpf, &e));
 	/* PID 1 stays behind as husk's init; its child becomes the payload.
 	 * After seccomp, so the init is confined as much as the payload. */
 	if (c->init)
 		STEP(rt_child_fork_init(p->terminal, &e));
+	if (c->shim >= 0) {
+		rt_child_exec_shim(c->shim, c->sync_child,
+				   c->has_bpf ? &c->bpf : NULL, p, exe, &e);
+		child_fail(c, SYNC_ERROR, 1, &e);
+	}
 	rt_child_exec(p, exe, &e);
 	/* [4] The exec failed. */
 	child_fail(c, SYNC_EXEC_FAILED, e.err == EACCES ? 126 : 127, &e);
@@ -480,6 +489,13 @@ static int parent_spawn(struct ctr *c, int *code, struct herr *e)
 	c->init = c->o->init || wants_init(cfg);
 	c->new_userns = cfg->ns[NS_USER].wanted && !cfg->ns[NS_USER].path;
 	c->rootless = geteuid() != 0;
+	/* [0] Before anything exists: what will exec the payload, so that
+	 * it never runs husk's own binary (may re-execute husk). */
+	if (rt_guard_self(rt_guard_needs_copy(&cfg->process,
+					      cfg->ns[NS_USER].wanted,
+					      cfg->seccomp, c->init),
+			  &c->shim, e) < 0)
+		return -1;
 	if (st_create(c->o->root, c->o->id, &c->statefd, e) < 0)
 		return -1;
 	if (c->mode == MODE_CREATE &&

@@ -51,6 +51,7 @@ struct xctx {
 	pid_t pid;
 	int pidfd;
 	int pty_master;
+	int shim; /* sealed memfd of the shim that execs, or -1 */
 };
 
 /* --user UID[:GID], decimal only: "1000:abc", ":" and "1000:1000x" are
@@ -250,6 +251,12 @@ static __attribute__((noreturn)) void exec_child(struct xctx *x)
 	XSTEP(sync_send(x->sync[1], SYNC_READY, 0, NULL, -1) < 0
 		      ? herr_sys(&e, errno, "sync: sending ready")
 		      : 0);
+	if (x->shim >= 0) {
+		/* The shim loads the filter right before its execve. */
+		rt_child_exec_shim(x->shim, x->sync[1],
+				   x->has_bpf ? &x->bpf : NULL, p, exe, &e);
+		xchild_fail(x, SYNC_ERROR, EXEC_FAILED_STATUS, &e);
+	}
 	if (x->has_bpf && p->no_new_privileges)
 		XSTEP(rt_child_load_seccomp(&x->bpf, &e));
 	rt_child_exec(p, exe, &e);
@@ -303,6 +310,13 @@ static int exec_spawn(struct xctx *x, struct herr *e)
 		x->has_bpf = true;
 	}
 	x->join_flags = differing_namespaces(x->r.pid);
+	/* Before joining anything: what will exec the process, so that it
+	 * never runs husk's own binary (may re-execute husk). */
+	if (rt_guard_self(rt_guard_needs_copy(&x->proc,
+					      x->join_flags & CLONE_NEWUSER,
+					      x->cfg.seccomp, false),
+			  &x->shim, e) < 0)
+		return -1;
 	/* pid and time namespaces apply to children: enter them here. */
 	pidns_flags = x->join_flags & (CLONE_NEWPID | 0x80);
 	x->join_flags &= ~(CLONE_NEWPID | 0x80);
@@ -362,6 +376,7 @@ int rt_exec(const struct rt_exec_opts *o, int *status, struct herr *e)
 	x.o = o;
 	x.statefd = x.initfd = x.pidfd = x.pty_master = -1;
 	x.sync[0] = x.sync[1] = -1;
+	x.shim = -1;
 	*status = EXEC_FAILED_STATUS;
 	if (exec_spawn(&x, e) < 0)
 		goto out;
@@ -411,6 +426,7 @@ out:
 	base_closep(&x.initfd);
 	base_closep(&x.pidfd);
 	base_closep(&x.pty_master);
+	base_closep(&x.shim);
 	if (x.has_bpf)
 		rt_bpf_free(&x.bpf);
 	cg_free(x.cg);

@@ -92,4 +92,22 @@ void rt_sha256_init(struct rt_sha256 *c);
 void rt_sha256_update(struct rt_sha256 *c, const void *data, size_t n);
 void rt_sha256_final(struct rt_sha256 *c, uint8_t out[32]);
 
+/*
+ * husk's binary out of the payload's reach (self.c, CVE-2019-5736).  The
+ * payload is exec'd either directly by a husk that runs from a sealed copy
+ * of itself (or from a read-only mount), or through a tiny shim exec'd from
+ * a sealed memfd (shim.c).  rt_guard_needs_copy says when the shim is not
+ * enough; rt_guard_self, called after the config is read and before
+ * anything is created, then re-executes a sealed copy of husk (and does
+ * not return), else gives the shim's fd (-1: exec directly).
+ */
+bool rt_guard_needs_copy(const struct rt_process *p, bool new_userns,
+			 const struct rt_seccomp *sc, bool init);
+int rt_guard_self(bool needs_copy, int *shimfd, struct herr *e);
+/* Child: exec path through the shim, which loads bpf (NULL: none) and
+ * reports a failed execve on syncfd.  Returns only on failure. */
+int rt_child_exec_shim(int shimfd, int syncfd, const struct rt_bpf *bpf,
+		       const struct rt_process *p, const char *path,
+		       struct herr *e);
+
 #endif

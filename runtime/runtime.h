@@ -148,11 +148,11 @@ struct rt_exec_opts {
  * executed (as runc), 0 when detached. */
 int rt_exec(const struct rt_exec_opts *o, int *status, struct herr *e);
 
-/* For the commands that put a process into a container, first thing:
- * re-execute husk from a sealed memfd copy unless its binary is on a
- * read-only mount (CVE-2019-5736), then make husk non-dumpable so that no
- * container can open its /proc/PID files or ptrace it (CVE-2016-9962).
- * argv is main's, for the re-exec; returns only when no re-exec was due. */
+/* For the commands that put a process into a container, first thing: make
+ * husk non-dumpable so that no container can open its /proc/PID files or
+ * ptrace it (CVE-2016-9962), and note whether husk already runs from a
+ * sealed copy or a read-only mount.  argv is main's, kept for the re-exec
+ * that rt_guard_self may do once the config is read (CVE-2019-5736). */
 int rt_protect_self(char **argv, struct herr *e);
 
 /* `husk spec`: write a default config.json into bundle. */

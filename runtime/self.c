@@ -1,6 +1,6 @@
 /*
  * self: keep the husk binary and husk's own processes out of a container's
- * reach (see runtime.h, rt_protect_self).
+ * reach (see runtime.h, rt_protect_self, and process.h, rt_guard_self).
  *
  * Between clone and execve, the container's init and every `husk exec`
  * child are husk: /proc/PID/exe is husk's binary, /proc/PID/fd holds host
@@ -25,23 +25,41 @@
  * then), and reopens it through /proc/self/fd/N for writing: the next time
  * root runs husk, it runs the attacker's code.  Dumpability cannot help
  * here.  Defence: the process that execs the payload must not be running a
- * writable copy of husk.  Either husk runs from a read-only mount (a write
- * through the magic link is then EROFS, whatever the mode bits say), or it
- * re-executes itself from a sealed memfd copy: /proc/PID/exe then names a
- * private, anonymous file that F_SEAL_WRITE makes immutable.  The copy
- * costs a read of the binary and one more execve (husk is a small C
- * binary; runc's 60% came from copying a 10 MB Go binary), and only the
- * commands that put a process into a container pay it.
+ * writable copy of husk.  Three ways, cheapest first:
+ *
+ *  - husk runs from a read-only mount: a write through the magic link is
+ *    then EROFS, whatever the mode bits say.  Nothing to do.
+ *  - The shim (shim/shim.c): husk's child does all the setup, then execs a
+ *    2.7 KB program without libc from a sealed memfd, which loads the
+ *    seccomp filter and execs the payload.  "#!/proc/self/exe" then finds
+ *    the shim, sealed and useless; husk's binary is only ever the exe of
+ *    husk's own non-dumpable processes (CVE-2016-9962 above).  Costs a
+ *    memfd of 2.7 KB and one small execve: about 0.3 ms here.
+ *  - A sealed memfd copy of all of husk, re-executed before anything is
+ *    created: /proc/PID/exe then names a private, anonymous file that
+ *    F_SEAL_WRITE makes immutable.  Costs a copy of the 1.3 MB binary and
+ *    one more execve of it, about 3 ms here (runc's 60% came from copying
+ *    a 10 MB Go binary).  Needed when non-dumpable is not enough or the
+ *    shim cannot be last (rt_guard_needs_copy): a container that keeps
+ *    CAP_SYS_PTRACE over husk's user namespace may open /proc/PID/exe of a
+ *    non-dumpable husk; `--init` keeps husk as the container's PID 1; a
+ *    filter loaded without no_new_privs must come before the capabilities
+ *    go, so the shim could not load it; a filter with a listener hands its
+ *    fd back through husk.
  *
  * A read-only mount is trusted as crun trusts it: a host administrator who
  * later remounts it read-write while a container holds a handle to the
  * binary would reopen the hole.
  */
 #include "runtime.h"
+#include "process.h"
 
 #include <elf.h>
 #include <fcntl.h>
 #include <link.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -159,10 +177,16 @@ static int sealed_copy(int exe, struct herr *e)
 	return take_fd(&mfd);
 }
 
+/* Set by rt_protect_self: main's argv for the re-exec, and whether this
+ * process's binary is already out of the container's reach. */
+static char **self_argv;
+static bool self_safe;
+
 int rt_protect_self(char **argv, struct herr *e)
 {
-	_cleanup_fd_ int exe = -1, mfd = -1;
+	_cleanup_fd_ int exe = -1;
 
+	self_argv = argv;
 	exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (exe < 0)
 		return herr_sys(e, errno, "opening '/proc/self/exe'");
@@ -170,17 +194,11 @@ int rt_protect_self(char **argv, struct herr *e)
 		base_debug("running from a sealed memfd copy of husk");
 		/* ps would say "memfd:husk": be called husk again. */
 		prctl(PR_SET_NAME, "husk", 0, 0, 0);
+		self_safe = true;
 	} else if (on_readonly_mount(exe)) {
 		base_debug("husk's binary is on a read-only mount: no copy "
 			   "needed (CVE-2019-5736)");
-	} else {
-		mfd = sealed_copy(exe, e);
-		if (mfd < 0)
-			return -1;
-		base_debug("re-exec from a sealed memfd copy of husk "
-			   "(CVE-2019-5736)");
-		syscall(SYS_execveat, mfd, "", argv, environ, AT_EMPTY_PATH);
-		return herr_sys(e, errno, "re-executing husk from a memfd");
+		self_safe = true;
 	}
 	/* Inherited by the clone that becomes the init or the exec'd
 	 * process; reset by the kernel when it execs the payload. */
@@ -188,4 +206,121 @@ int rt_protect_self(char **argv, struct herr *e)
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return herr_sys(e, errno, "prctl(PR_SET_DUMPABLE, 0)");
 	return 0;
+}
+
+/* The shim (shim.c), linked in by runtime/shim_blob.S; empty where the
+ * architecture has none. */
+extern const unsigned char husk_shim[], husk_shim_end[];
+
+bool rt_guard_needs_copy(const struct rt_process *p, bool new_userns,
+			 const struct rt_seccomp *sc, bool init)
+{
+	uint64_t bounding = p->caps.present ? p->caps.bounding : ~0ULL;
+
+	/* PID 1 stays husk for the container's lifetime. */
+	if (init)
+		return true;
+	/* The shim loads the filter right before the payload's execve, so
+	 * it must be the last thing loaded and need no privilege: with
+	 * no_new_privs, and without a listener fd to hand over. */
+	if (sc && (!p->no_new_privileges || sc->listener_path))
+		return true;
+	/* Non-dumpable keeps a container away from the husk child's
+	 * /proc/PID/exe between clone and exec -- unless it holds
+	 * CAP_SYS_PTRACE over husk's user namespace, which a container
+	 * without a user namespace of its own may be given. */
+	return !new_userns && (bounding & (1ULL << CAP_SYS_PTRACE));
+}
+
+int rt_guard_self(bool needs_copy, int *shimfd, struct herr *e)
+{
+	_cleanup_fd_ int exe = -1, mfd = -1;
+	size_t size = (size_t)(husk_shim_end - husk_shim);
+
+	*shimfd = -1;
+	if (self_safe)
+		return 0; /* the payload is exec'd directly */
+	if (!needs_copy && size > 0 && self_argv) {
+		mfd = memfd_create("husk-shim", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+		if (mfd < 0)
+			return herr_sys(e, errno, "memfd_create");
+		if (base_write_all(mfd, husk_shim, size) < 0 ||
+		    seal_copy(mfd) < 0)
+			return herr_sys(e, errno, "sealing the shim's memfd");
+		base_debug("the payload is exec'd by a %zu-byte shim from a "
+			   "sealed memfd, not by husk's binary "
+			   "(CVE-2019-5736)",
+			   size);
+		*shimfd = take_fd(&mfd);
+		return 0;
+	}
+	exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (exe < 0)
+		return herr_sys(e, errno, "opening '/proc/self/exe'");
+	mfd = sealed_copy(exe, e);
+	if (mfd < 0)
+		return -1;
+	base_debug("re-exec from a sealed memfd copy of husk "
+		   "(CVE-2019-5736): %s",
+		   size ? "the container's process could reach a shim's "
+			  "parent"
+			: "no shim for this architecture");
+	syscall(SYS_execveat, mfd, "", self_argv, environ, AT_EMPTY_PATH);
+	return herr_sys(e, errno, "re-executing husk from a memfd");
+}
+
+int rt_child_exec_shim(int shimfd, int syncfd, const struct rt_bpf *bpf,
+		       const struct rt_process *p, const char *path,
+		       struct herr *e)
+{
+	static char *const no_env[] = { NULL };
+	char num[3][24];
+	_cleanup_free_ char **argv = xcalloc(p->nargs + 6, sizeof(char *));
+	_cleanup_fd_ int bpf_rd = -1;
+	/* As rt_child_load_seccomp without a listener. */
+	unsigned long flags =
+	    bpf ? bpf->flags & ~SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV : 0;
+
+	if (bpf) {
+		int pp[2];
+		size_t len = bpf->ninsns * sizeof(struct sock_filter);
+
+		/* Up to 32 KiB (BPF_MAXINSNS): within a pipe's buffer. */
+		if (pipe2(pp, O_CLOEXEC) < 0)
+			return herr_sys(e, errno, "pipe for the seccomp filter");
+		bpf_rd = pp[0];
+		if (base_write_all(pp[1], bpf->insns, len) < 0) {
+			close(pp[1]);
+			return herr_sys(e, errno, "passing the seccomp filter");
+		}
+		close(pp[1]);
+		if (fcntl(bpf_rd, F_SETFD, 0) < 0)
+			return herr_sys(e, errno, "fcntl");
+	}
+	/* The shim makes it close-on-exec again before the payload's exec. */
+	if (fcntl(syncfd, F_SETFD, 0) < 0)
+		return herr_sys(e, errno, "fcntl");
+	snprintf(num[0], sizeof(num[0]), "%d", syncfd);
+	snprintf(num[1], sizeof(num[1]), "%d", bpf ? bpf_rd : -1);
+	snprintf(num[2], sizeof(num[2]), "%lu", flags);
+	argv[0] = "husk-shim";
+	argv[1] = num[0];
+	argv[2] = num[1];
+	argv[3] = num[2];
+	argv[4] = (char *)path;
+	for (size_t i = 0; i < p->nargs; i++)
+		argv[5 + i] = p->args[i];
+	/* The shim cannot narrate: what it will do is told here. */
+	base_debug("execveat(the shim's sealed memfd): the shim does the "
+		   "next step%s",
+		   bpf ? "s" : "");
+	if (bpf)
+		base_debug("seccomp(SECCOMP_SET_MODE_FILTER, flags 0x%lx, %zu "
+			   "instructions)",
+			   flags, bpf->ninsns);
+	base_debug("execve '%s' (%zu args, %zu env)", path, p->nargs,
+		   p->nenv);
+	syscall(SYS_execveat, shimfd, "", argv, p->env ? p->env : no_env,
+		AT_EMPTY_PATH);
+	return herr_sys(e, errno, "exec of husk's shim");
 }

@@ -127,6 +127,45 @@ stop_bg() {
 	assert_clean
 }
 
+@test "escapes: CVE-2019-5736 without CAP_SYS_PTRACE the payload is exec'd by a sealed shim and husk's binary is never caught" {
+	# The common case: no CAP_SYS_PTRACE, no user namespace.  husk does
+	# not copy itself; a tiny shim from a sealed memfd execs the payload,
+	# and husk's own processes stay non-dumpable until then.
+	local before
+	before=$(sha "$HUSK")
+	make_bundle
+	local r=$BUNDLE/rootfs
+	cfg '.root.readonly = false'
+	cfg_args probe trap TERM
+	printf '#!/proc/self/exe\n' >"$r/bin/victim"
+	chmod 755 "$r/bin/victim"
+	husk_create --bundle "$BUNDLE" "$ID"
+	"$HUSK" --root "$HUSK_ROOT" exec "$ID" /bin/sh -c \
+		'exec probe exe-attack /tmp/go >/tmp/attack.out 2>&1' 3>&- &
+	track_pid $!
+	# The init is husk until `start`: non-dumpable, so out of reach.
+	wait_until 5 grep -q '^denied 1 EACCES$' "$r/tmp/attack.out"
+	husk_run -0 --debug exec "$ID" /bin/true
+	assert_output --partial "shim from a sealed memfd"
+	refute_output --partial "re-exec from a sealed memfd copy of husk"
+	# The image's #!/proc/self/exe program gets the shim, not husk, as its
+	# interpreter: the shim refuses to be one (255, silently); husk would
+	# have said "unknown command '/bin/victim'".
+	husk_run -255 exec "$ID" /bin/victim
+	refute_output --partial 'unknown command'
+	husk_run -0 start "$ID"
+	touch "$r/tmp/go"
+	wait_until 10 grep -q '^done' "$r/tmp/attack.out"
+	run cat "$r/tmp/attack.out"
+	refute_line --regexp "^caught [0-9]+ $HUSK"
+	refute_line --regexp '^caught [0-9]+ /work'
+	refute_line --regexp '^caught [0-9]+ /memfd:husk \(deleted\)$'
+	refute_line --regexp '^wrote '
+	[ "$(sha "$HUSK")" = "$before" ]
+	husk_run delete --force "$ID"
+	assert_clean
+}
+
 # ------------------------------------------------------------ CVE-2016-9962
 
 @test "escapes: CVE-2016-9962 a created container's init is not reachable through /proc from inside" {

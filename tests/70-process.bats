@@ -163,6 +163,29 @@ load helpers
 	assert_clean
 }
 
+@test "process: an executable that is no binary fails in execve itself: 127 for run, 255 for exec, the reason and the hint" {
+	make_bundle
+	printf 'not an ELF, no #! line\n' >"$BUNDLE/rootfs/bin/garbage"
+	chmod 755 "$BUNDLE/rootfs/bin/garbage"
+	# Only execve finds this out (the lookup before it sees an executable
+	# file): whatever execs the payload reports it as husk would.
+	cfg_args /bin/garbage
+	husk_run -127 run -b "$BUNDLE" "$ID"
+	assert_output --partial "husk: exec '/bin/garbage': Exec format error"
+	assert_output --partial 'not a binary for this machine, or a script without a #! line'
+	assert_clean
+	# The same through seccomp (the filter is loaded right before the exec)
+	# and through exec, whose failures are 255 as runc's.
+	cfg '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["mknod"], action: "SCMP_ACT_ERRNO"}]}'
+	cfg_args sleep 30
+	husk_quiet run --detach -b "$BUNDLE" "$ID"
+	husk_run -255 exec "$ID" /bin/garbage
+	assert_output --partial "husk: exec '/bin/garbage': Exec format error"
+	husk_run -0 exec "$ID" true
+	husk_quiet delete --force "$ID"
+	assert_clean
+}
+
 @test "process: the caller's fd 7 never reaches the payload; --preserve-fds passes fd 3" {
 	make_bundle
 	cfg_args probe fds
