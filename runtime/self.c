@@ -208,7 +208,7 @@ int rt_protect_self(char **argv, struct herr *e)
 	return 0;
 }
 
-/* The shim (shim.c), linked in by runtime/shim_blob.S; empty where the
+/* The shim (shim/shim.c), linked in by shim/blob.S; empty where the
  * architecture has none. */
 extern const unsigned char husk_shim[], husk_shim_end[];
 
@@ -240,7 +240,10 @@ int rt_guard_self(bool needs_copy, int *shimfd, struct herr *e)
 	*shimfd = -1;
 	if (self_safe)
 		return 0; /* the payload is exec'd directly */
-	if (!needs_copy && size > 0 && self_argv) {
+	if (!self_argv)
+		return herr_set(e, EINVAL, "rt_guard_self without "
+					   "rt_protect_self");
+	if (!needs_copy && size > 0) {
 		mfd = memfd_create("husk-shim", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 		if (mfd < 0)
 			return herr_sys(e, errno, "memfd_create");
@@ -262,8 +265,7 @@ int rt_guard_self(bool needs_copy, int *shimfd, struct herr *e)
 		return -1;
 	base_debug("re-exec from a sealed memfd copy of husk "
 		   "(CVE-2019-5736): %s",
-		   size ? "the container's process could reach a shim's "
-			  "parent"
+		   size ? "the shim is not enough for this process"
 			: "no shim for this architecture");
 	syscall(SYS_execveat, mfd, "", self_argv, environ, AT_EMPTY_PATH);
 	return herr_sys(e, errno, "re-executing husk from a memfd");
@@ -282,20 +284,15 @@ int rt_child_exec_shim(int shimfd, int syncfd, const struct rt_bpf *bpf,
 	    bpf ? bpf->flags & ~SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV : 0;
 
 	if (bpf) {
-		int pp[2];
 		size_t len = bpf->ninsns * sizeof(struct sock_filter);
 
-		/* Up to 32 KiB (BPF_MAXINSNS): within a pipe's buffer. */
-		if (pipe2(pp, O_CLOEXEC) < 0)
-			return herr_sys(e, errno, "pipe for the seccomp filter");
-		bpf_rd = pp[0];
-		if (base_write_all(pp[1], bpf->insns, len) < 0) {
-			close(pp[1]);
-			return herr_sys(e, errno, "passing the seccomp filter");
-		}
-		close(pp[1]);
-		if (fcntl(bpf_rd, F_SETFD, 0) < 0)
-			return herr_sys(e, errno, "fcntl");
+		/* A memfd, not a pipe: a user over its pipe quota gets one
+		 * page of buffer, and the filter can be 32 KiB. */
+		bpf_rd = memfd_create("husk-bpf", 0);
+		if (bpf_rd < 0 || base_write_all(bpf_rd, bpf->insns, len) < 0 ||
+		    lseek(bpf_rd, 0, SEEK_SET) < 0)
+			return herr_sys(e, errno, "passing the seccomp filter "
+					"to the shim");
 	}
 	/* The shim makes it close-on-exec again before the payload's exec. */
 	if (fcntl(syncfd, F_SETFD, 0) < 0)
