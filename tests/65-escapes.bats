@@ -166,6 +166,45 @@ stop_bg() {
 	assert_clean
 }
 
+@test "escapes: CVE-2019-5736 husk copies itself exactly where the shim is not enough" {
+	make_bundle
+	cfg_args true
+	# guard CONFIG-FILTER [RUN FLAGS]: which of the two --debug narrates.
+	guard() {
+		cfg "$1"
+		husk_run -0 --debug run "${@:2}" -b "$BUNDLE" "$ID"
+		assert_clean
+		if [[ $output == *"re-exec from a sealed memfd copy of husk"* ]]; then
+			echo copy
+		elif [[ $output == *"shim from a sealed memfd"* ]]; then
+			echo shim
+		else
+			echo neither
+		fi
+	}
+	# The default spec: the shim.
+	assert_equal "$(guard .)" shim
+	# husk stays the container's PID 1 with --init.
+	assert_equal "$(guard . --init)" copy
+	# A filter without no_new_privs is loaded before the capabilities go.
+	local sc='.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["mknod"], action: "SCMP_ACT_ERRNO"}]}'
+	assert_equal "$(guard "$sc | .process.noNewPrivileges = false")" copy
+	assert_equal "$(guard ".process.noNewPrivileges = true")" shim
+	# CAP_SYS_PTRACE without a user namespace reaches non-dumpable husk.
+	assert_equal "$(guard 'del(.linux.seccomp) | .process.capabilities.bounding += ["CAP_SYS_PTRACE"]')" copy
+	# ... with one, its CAP_SYS_PTRACE is not over husk's: the shim again.
+	# (The rootfs belongs to the mapped root, and the way to it is open.)
+	chown -R 100000:100000 "$BUNDLE/rootfs"
+	local d=$BUNDLE
+	while [ "$d" != / ]; do
+		d=$(dirname "$d")
+		chmod o+x "$d"
+	done
+	assert_equal "$(guard '.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]')" shim
+}
+
 # ------------------------------------------------------------ CVE-2016-9962
 
 @test "escapes: CVE-2016-9962 a created container's init is not reachable through /proc from inside" {
