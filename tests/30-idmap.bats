@@ -11,15 +11,7 @@ load helpers
 userns_bundle() {
 	require_kernel_feature userns
 	make_bundle
-	chown -R 100000:100000 "$BUNDLE/rootfs"
-	# bats makes its run directory 0700: the mapped root (host uid 100000)
-	# could not reach the rootfs through it, as with any engine whose
-	# bundle path is private.  Let it search (not read) the way down.
-	local d=$BUNDLE
-	while [ "$d" != / ]; do
-		d=$(dirname "$d")
-		chmod o+x "$d"
-	done
+	rootfs_to_mapped_root
 	cfg '.linux.namespaces += [{"type": "user"}]
 	     | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
 	     | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'

@@ -193,13 +193,7 @@ stop_bg() {
 	# CAP_SYS_PTRACE without a user namespace reaches non-dumpable husk.
 	assert_equal "$(guard 'del(.linux.seccomp) | .process.capabilities.bounding += ["CAP_SYS_PTRACE"]')" copy
 	# ... with one, its CAP_SYS_PTRACE is not over husk's: the shim again.
-	# (The rootfs belongs to the mapped root, and the way to it is open.)
-	chown -R 100000:100000 "$BUNDLE/rootfs"
-	local d=$BUNDLE
-	while [ "$d" != / ]; do
-		d=$(dirname "$d")
-		chmod o+x "$d"
-	done
+	rootfs_to_mapped_root
 	assert_equal "$(guard '.linux.namespaces += [{type: "user"}]
 		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
 		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]')" shim

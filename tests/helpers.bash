@@ -187,6 +187,20 @@ husk_bg() {
 	track_pid "$BG_PID"
 }
 
+# rootfs_to_mapped_root: give $BUNDLE/rootfs to host uid/gid 100000, the
+# root of the 0 -> 100000 maps the user-namespace tests use, as an engine
+# would prepare it.  bats makes its run directory 0700: the mapped root
+# could not reach the rootfs through it, as with any engine whose bundle
+# path is private.  Let it search (not read) the way down.
+rootfs_to_mapped_root() {
+	chown -R 100000:100000 "$BUNDLE/rootfs"
+	local d=$BUNDLE
+	while [ "$d" != / ]; do
+		d=$(dirname "$d")
+		chmod o+x "$d"
+	done
+}
+
 track_pid() {
 	_TRACKED_PIDS+=("$1")
 }
