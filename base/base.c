@@ -230,11 +230,15 @@ int base_write_file_at(int dirfd, const char *path, const char *s)
 char *base_read_file_at(int dirfd, const char *path, size_t *len)
 {
 	_cleanup_fd_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+
+	return fd < 0 ? NULL : base_read_fd(fd, len);
+}
+
+char *base_read_fd(int fd, size_t *len)
+{
 	size_t cap = 4096, got = 0;
 	char *buf;
 
-	if (fd < 0)
-		return NULL;
 	buf = xmalloc(cap);
 	for (;;) {
 		ssize_t r;

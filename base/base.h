@@ -111,6 +111,8 @@ int base_write_file_at(int dirfd, const char *path, const char *s);
 /* Read a whole small file (< 1 MiB) into a NUL-terminated malloc'd buffer.
  * Returns NULL with errno set on failure.  *len gets the length if given. */
 char *base_read_file_at(int dirfd, const char *path, size_t *len);
+/* The same from fd's current offset to its end. */
+char *base_read_fd(int fd, size_t *len);
 /* Write dir/name atomically: a temporary file in dir, fsync-free rename.
  * mode applies to the new file. */
 int base_write_file_atomic(const char *dir, const char *name, const void *buf,

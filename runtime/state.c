@@ -413,6 +413,15 @@ int st_parse_json(const char *buf, struct st_record *r, struct herr *e)
 	return 0;
 }
 
+/* The fast reader for what husk wrote, jansson for anything else. */
+static int parse_record(const char *buf, struct st_record *r,
+			struct herr *e)
+{
+	if (st_parse_fast(buf, r) == 0)
+		return 0;
+	return st_parse_json(buf, r, e);
+}
+
 int st_read(int dirfd, struct st_record *r, struct herr *e)
 {
 	_cleanup_free_ char *buf = base_read_file_at(dirfd, "state.json", NULL);
@@ -420,9 +429,7 @@ int st_read(int dirfd, struct st_record *r, struct herr *e)
 	memset(r, 0, sizeof(*r));
 	if (!buf)
 		return herr_sys(e, errno, "reading state.json");
-	if (st_parse_fast(buf, r) == 0)
-		return 0;
-	return st_parse_json(buf, r, e);
+	return parse_record(buf, r, e);
 }
 
 int st_read_in(int rootfd, const char *id, struct st_record *r)
@@ -432,6 +439,8 @@ int st_read_in(int rootfd, const char *id, struct st_record *r)
 				.resolve = RESOLVE_BENEATH |
 					   RESOLVE_NO_SYMLINKS };
 	_cleanup_fd_ int fd = -1;
+	_cleanup_free_ char *big = NULL;
+	struct herr ignored;
 	ssize_t n;
 
 	memset(r, 0, sizeof(*r));
@@ -450,26 +459,18 @@ int st_read_in(int rootfd, const char *id, struct st_record *r)
 	if (fd < 0)
 		return -1;
 	/* One read: a regular file returns less than asked only at its
-	 * end.  A record that fills the buffer (many annotations) takes the
-	 * general path. */
+	 * end.  A record that fills the buffer (many annotations) is read
+	 * again whole, from the same fd. */
 	n = read(fd, stackbuf, sizeof(stackbuf));
 	if (n < 0)
 		return -1;
 	if ((size_t)n < sizeof(stackbuf)) {
-		struct herr ignored;
-
 		stackbuf[n] = '\0';
-		if (st_parse_fast(stackbuf, r) == 0)
-			return 0;
-		return st_parse_json(stackbuf, r, &ignored);
+		return parse_record(stackbuf, r, &ignored);
 	}
-	{
-		_cleanup_fd_ int dfd = openat(
-		    rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-		struct herr ignored;
-
-		return dfd < 0 ? -1 : st_read(dfd, r, &ignored);
-	}
+	if (lseek(fd, 0, SEEK_SET) < 0 || !(big = base_read_fd(fd, NULL)))
+		return -1;
+	return parse_record(big, r, &ignored);
 }
 
 bool st_gone(const struct st_record *r)
