@@ -215,7 +215,8 @@ extern const unsigned char husk_shim[], husk_shim_end[];
 bool rt_guard_needs_copy(const struct rt_process *p, bool new_userns,
 			 const struct rt_seccomp *sc, bool init)
 {
-	uint64_t bounding = p->caps.present ? p->caps.bounding : ~0ULL;
+	/* No capabilities object: none at all (rt_child_set_caps). */
+	uint64_t bounding = p->caps.present ? p->caps.bounding : 0;
 
 	/* PID 1 stays husk for the container's lifetime. */
 	if (init)

@@ -192,6 +192,9 @@ stop_bg() {
 	assert_equal "$(guard ".process.noNewPrivileges = true")" shim
 	# CAP_SYS_PTRACE without a user namespace reaches non-dumpable husk.
 	assert_equal "$(guard 'del(.linux.seccomp) | .process.capabilities.bounding += ["CAP_SYS_PTRACE"]')" copy
+	# No capabilities object means none at all, as runc: the shim.
+	assert_equal "$(guard 'del(.process.capabilities)')" shim
+	assert_equal "$(guard '.process.capabilities = {bounding: ["CAP_SYS_PTRACE"]}')" copy
 	# ... with one, its CAP_SYS_PTRACE is not over husk's: the shim again.
 	rootfs_to_mapped_root
 	assert_equal "$(guard '.linux.namespaces += [{type: "user"}]
