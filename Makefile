@@ -83,7 +83,7 @@ tests/unit/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIB_OBJ) $(BUILD_STAM
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
 
 # The shim that execs the payload (runtime/shim/shim.c): freestanding, no
-# libc, under 3 KB, linked into husk by runtime/shim/blob.S.  Only
+# libc, under 2 KB, linked into husk by runtime/shim/blob.S.  Only
 # for x86_64 and aarch64: elsewhere it is empty, and husk re-executes a
 # sealed copy of itself instead (runtime/self.c).
 SHIM_ARCH := $(filter x86_64 aarch64,$(firstword $(subst -, ,$(shell $(CC) -dumpmachine))))

@@ -5,6 +5,7 @@
  * seccomp in seccomp.c.
  */
 #include "process.h"
+#include "sync.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -384,9 +385,8 @@ int rt_child_exec(const struct rt_process *p, const char *path, struct herr *e)
 	err = errno;
 	herr_sys(e, err, "exec '%s'", path);
 	if (err == ENOEXEC)
-		herr_hint(e, "not a binary for this machine, or a script "
-			     "without a #! line");
+		herr_hint(e, SYNC_HINT_ENOEXEC);
 	else if (err == ENOENT && access(path, F_OK) == 0)
-		herr_hint(e, "its interpreter or dynamic loader is missing");
+		herr_hint(e, SYNC_HINT_NO_INTERPRETER);
 	return -1;
 }

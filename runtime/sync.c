@@ -82,6 +82,22 @@ int sync_recv(int sock, struct sync_msg *m, int *fd)
 		return -1;
 	}
 	m->err.msg[sizeof(m->err.msg) - 1] = '\0';
+	if (m->type & SYNC_RAW) {
+		char what[sizeof(m->err.msg)], hint[sizeof(m->err.msg)];
+		size_t n = strlen(m->err.msg);
+
+		memcpy(what, m->err.msg, n + 1);
+		hint[0] = '\0';
+		if (n + 1 < sizeof(m->err.msg))
+			memcpy(hint, m->err.msg + n + 1,
+			       strnlen(m->err.msg + n + 1,
+				       sizeof(m->err.msg) - n - 2) +
+				   1);
+		herr_sys(&m->err, m->err.err, "%s", what);
+		if (hint[0])
+			herr_hint(&m->err, "%s", hint);
+		m->type &= ~SYNC_RAW;
+	}
 	return 1;
 }
 

@@ -19,7 +19,19 @@ enum sync_type {
 	SYNC_READY,       /* child → parent: set up, about to wait or exec */
 	SYNC_ERROR,       /* child → parent: setup failed, err says why */
 	SYNC_EXEC_FAILED, /* child → parent: execve failed, code = 126/127 */
+	/* Or'ed into SYNC_ERROR or SYNC_EXEC_FAILED by a sender without libc
+	 * (the shim): err.msg holds what failed, then after its NUL an
+	 * optional hint; sync_recv writes the message as herr_sys and
+	 * herr_hint would, and clears the flag. */
+	SYNC_RAW = 0x100,
 };
+
+/* Hints for an execve that failed, shared by husk's child (process.c) and
+ * the shim, which reports the payload's execve. */
+#define SYNC_HINT_ENOEXEC                                                      \
+	"not a binary for this machine, or a script without a #! line"
+#define SYNC_HINT_NO_INTERPRETER                                               \
+	"its interpreter or dynamic loader is missing"
 
 struct sync_msg {
 	int type;

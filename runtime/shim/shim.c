@@ -9,7 +9,7 @@
  * process that execs the payload must not be running husk's own binary
  * from the host (CVE-2019-5736, see self.c).  The alternative, a sealed
  * copy of all of husk re-executed on every start, costs a copy and an exec
- * of the 1.3 MB binary, about 3 ms here; this program is under 3 KB,
+ * of the 1.3 MB binary, about 3 ms here; this program is under 2 KB,
  * without libc, and its exec costs a fraction of that.
  *
  * SYNCFD is the child's end of the sync socket: it is made close-on-exec
@@ -127,42 +127,17 @@ static void append(struct herr *e, const char *s)
 	e->msg[n] = '\0';
 }
 
-/* What strerror says for the errors execve(2) and seccomp(2) document:
- * the shim has no libc, and its reports must read as husk's own. */
-static const char *err_text(int err)
-{
-	switch (err) {
-	case E2BIG: return "Argument list too long";
-	case EACCES: return "Permission denied";
-	case EAGAIN: return "Resource temporarily unavailable";
-	case EFAULT: return "Bad address";
-	case EINVAL: return "Invalid argument";
-	case EIO: return "Input/output error";
-	case EISDIR: return "Is a directory";
-	case ELIBBAD: return "Accessing a corrupted shared library";
-	case ELOOP: return "Too many levels of symbolic links";
-	case EMFILE: return "Too many open files";
-	case ENAMETOOLONG: return "File name too long";
-	case ENFILE: return "Too many open files in system";
-	case ENOENT: return "No such file or directory";
-	case ENOEXEC: return "Exec format error";
-	case ENOMEM: return "Cannot allocate memory";
-	case ENOTDIR: return "Not a directory";
-	case EPERM: return "Operation not permitted";
-	case ETXTBSY: return "Text file busy";
-	default: return "Unknown error";
-	}
-}
-
-/* Report as husk's child would (SYNC_EXEC_FAILED or SYNC_ERROR, see
+/* Report as husk's child would (SYNC_ERROR or SYNC_EXEC_FAILED, or'ed
+ * with SYNC_RAW: husk's side adds strerror's words and the hint, see
  * sync.h) and exit with code. */
 static __attribute__((noreturn)) void fail(long sync, int type, int code,
 					   int err, const char *what,
 					   const char *path, const char *hint)
 {
 	static struct sync_msg m;
+	unsigned long n;
 
-	m.type = type;
+	m.type = type | SYNC_RAW;
 	m.code = code;
 	m.err.err = err;
 	append(&m.err, what);
@@ -171,13 +146,15 @@ static __attribute__((noreturn)) void fail(long sync, int type, int code,
 		append(&m.err, path);
 		append(&m.err, "'");
 	}
-	append(&m.err, ": ");
-	append(&m.err, err_text(err));
-	if (hint) {
-		append(&m.err, " (");
-		append(&m.err, hint);
-		append(&m.err, ")");
+	for (n = 0; m.err.msg[n]; n++)
+		;
+	/* The hint after the message's NUL, if it fits whole. */
+	for (const char *h = hint; h && n + 2 < sizeof(m.err.msg); h++) {
+		m.err.msg[++n] = *h;
+		if (!*h)
+			break;
 	}
+	m.err.msg[sizeof(m.err.msg) - 1] = '\0';
 	sys3(SYS_write, sync, (long)&m, sizeof(m));
 	die(code);
 }
@@ -226,8 +203,7 @@ __attribute__((used, noreturn)) void shim_main(long *sp)
 	/* The same words as rt_child_exec (process.c). */
 	fail(sync, SYNC_EXEC_FAILED, r == -EACCES ? 126 : 127, (int)-r, "exec",
 	     argv[4],
-	     r == -ENOEXEC ? "not a binary for this machine, or a script "
-			     "without a #! line"
-	     : r == -ENOENT ? "its interpreter or dynamic loader is missing"
+	     r == -ENOEXEC  ? SYNC_HINT_ENOEXEC
+	     : r == -ENOENT ? SYNC_HINT_NO_INTERPRETER
 			    : 0);
 }
