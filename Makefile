@@ -7,8 +7,8 @@
 #   make install PREFIX=/usr/local DESTDIR=
 #   make format          clang-format every source file
 #
-# Knobs: DEVELOPER=1 (-Werror), SANITIZE=address,undefined, STATIC=0
-# (link husk against shared libraries), V=1.
+# Knobs: LIBC=glibc (instead of musl), DEVELOPER=1 (-Werror),
+# SANITIZE=address,undefined, STATIC=0 (with glibc: shared libraries), V=1.
 
 VERSION    := 0.1.0
 PREFIX     ?= /usr/local
@@ -20,41 +20,73 @@ PKG_CONFIG ?= pkg-config
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wno-format-nonliteral
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 $(WARN) -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 \
+override CFLAGS  += -std=gnu11 $(WARN) -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 \
            -fstack-protector-strong -DHUSK_VERSION='"$(VERSION)"'
 ifeq ($(DEVELOPER),1)
-CFLAGS  += -Werror
+override CFLAGS  += -Werror
 endif
 ifneq ($(SANITIZE),)
 # GCC's format checks see NULLs that the sanitizers' instrumentation
 # invents (ns/dev.c's constant table): not warnings worth failing on.
-CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -Wno-format-overflow
-LDFLAGS += -fsanitize=$(SANITIZE)
+override CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -Wno-format-overflow
+override LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
-# husk is linked statically unless sanitized (the sanitizers need the
-# dynamic loader) or STATIC=0.  Every run executes husk twice (the sealed
-# copy, runtime/self.c), and with shared libraries the loader's work --
-# mapping libseccomp, jansson, libcap and libc, and relocating -- was a
-# quarter of husk's CPU time per container (bench/README.md).
+# husk is linked statically, against musl (LIBC=musl, the default) or glibc
+# (LIBC=glibc; with STATIC=0, against shared libraries).  Every container
+# start executes husk, and on a VM a static glibc spends ~1 ms of CPU in
+# its start-up (CPU feature probing that traps) and adds 780 KB to the
+# binary; with shared libraries the dynamic loader was a quarter of husk's
+# CPU time (bench/README.md).  musl's libseccomp, jansson and libcap are
+# built once from Debian's source packages (tools/musl-deps.sh, ~40 s,
+# into $(MUSL_DIR)).  A sanitized build is glibc and dynamic (the
+# sanitizers need both).
+LIBC ?= $(if $(SANITIZE),glibc,musl)
+MUSL_DIR := .cache/musl
+ifeq ($(LIBC),musl)
+ifeq ($(origin CC),default)
+CC := musl-gcc
+endif
+STATIC := 1
+HUSK_LDFLAGS := -static
+MUSL_LIBS := $(MUSL_DIR)/lib/libseccomp.a $(MUSL_DIR)/lib/libjansson.a $(MUSL_DIR)/lib/libcap.a
+# base/alloc.c replaces musl's malloc (why: see there).
+override CFLAGS  += -isystem $(MUSL_DIR)/include -DHUSK_OWN_MALLOC
+override LDLIBS  += -L$(MUSL_DIR)/lib -lseccomp -ljansson -lcap
+else ifneq ($(LIBC),glibc)
+$(error LIBC must be musl or glibc, not '$(LIBC)')
+else
 STATIC ?= $(if $(SANITIZE),0,1)
 ifeq ($(STATIC),1)
 HUSK_LDFLAGS := -static
 PKG_STATIC := --static
 endif
+DEPS_PC := libseccomp jansson libcap
+PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS_PC) 2>/dev/null)
+PC_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKG_STATIC) $(DEPS_PC) 2>/dev/null)
+override CFLAGS  += $(PC_CFLAGS)
+override LDLIBS  += $(PC_LIBS)
+endif
+# Size: every function and object in a section of its own, so that the
+# link drops what nothing calls (most of it in the libraries), and no
+# unwind tables (C has no exceptions; gdb unwinds with -g's .debug_frame).
+# Not for the sanitizers, whose reports unwind the stack.
+ifeq ($(SANITIZE),)
+override CFLAGS += -ffunction-sections -fdata-sections \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables
+HUSK_LDFLAGS += -Wl,--gc-sections
+endif
+
+# The test helpers and the freestanding shim are built for the machine
+# itself, whatever husk's libc.
+HOST_CC ?= cc
 
 # Objects built with other flags must not be linked together: the build
-# mode (SANITIZE, DEVELOPER, STATIC, CC) is recorded, and every object depends on
-# that record, so switching modes rebuilds everything.
-BUILD_MODE := cc=$(CC) sanitize=$(SANITIZE) developer=$(DEVELOPER) static=$(STATIC)
+# mode (LIBC, SANITIZE, DEVELOPER, STATIC, CC) is recorded, and every object
+# depends on that record, so switching modes rebuilds everything.
+BUILD_MODE := libc=$(LIBC) cc=$(CC) sanitize=$(SANITIZE) developer=$(DEVELOPER) static=$(STATIC)
 BUILD_STAMP := .cache/build-mode
 $(shell mkdir -p .cache; [ "$$(cat $(BUILD_STAMP) 2>/dev/null)" = "$(BUILD_MODE)" ] || echo "$(BUILD_MODE)" >$(BUILD_STAMP))
-
-DEPS_PC := libseccomp jansson libcap
-PC_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(DEPS_PC) 2>/dev/null)
-PC_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKG_STATIC) $(DEPS_PC) 2>/dev/null)
-CFLAGS  += $(PC_CFLAGS)
-LDLIBS  += $(PC_LIBS)
 
 # Modules depend one way: cli -> runtime -> {ns, cgroup} -> base.
 LIB_SRC := $(wildcard base/*.c ns/*.c cgroup/*.c runtime/*.c)
@@ -74,19 +106,26 @@ husk: $(LIB_OBJ) $(CLI_OBJ) $(BUILD_STAMP)
 	@echo "  LD    $@"
 	$(Q)$(CC) $(LDFLAGS) $(HUSK_LDFLAGS) -o $@ $(LIB_OBJ) $(CLI_OBJ) $(LDLIBS)
 
-%.o: %.c $(wildcard */*.h) $(BUILD_STAMP)
+%.o: %.c $(wildcard */*.h) $(BUILD_STAMP) | $(MUSL_LIBS)
 	@echo "  CC    $@"
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 tests/unit/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIB_OBJ) $(BUILD_STAMP)
 	@echo "  CC    $@"
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(HUSK_LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
+
+# GCC would turn calloc's malloc + memset into a call to calloc.
+base/alloc.o: override CFLAGS += -fno-builtin
+
+$(MUSL_LIBS) &:
+	@echo "  DEPS  $(MUSL_DIR) (libseccomp, jansson, libcap for musl)"
+	$(Q)./tools/musl-deps.sh $(MUSL_DIR)
 
 # The shim that execs the payload (runtime/shim/shim.c): freestanding, no
 # libc, under 2 KB, linked into husk by runtime/shim/blob.S.  Only
 # for x86_64 and aarch64: elsewhere it is empty, and husk re-executes a
 # sealed copy of itself instead (runtime/self.c).
-SHIM_ARCH := $(filter x86_64 aarch64,$(firstword $(subst -, ,$(shell $(CC) -dumpmachine))))
+SHIM_ARCH := $(filter x86_64 aarch64,$(firstword $(subst -, ,$(shell $(HOST_CC) -dumpmachine))))
 SHIM_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Os -Wall -Wextra -static -nostdlib \
 	-nostartfiles -ffreestanding -fno-builtin -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables -fno-pie -no-pie \
@@ -96,7 +135,7 @@ SHIM_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Os -Wall -Wextra -static -nostdlib \
 runtime/shim/shim.bin: runtime/shim/shim.c runtime/sync.h base/base.h $(BUILD_STAMP)
 	@echo "  SHIM  $@"
 ifneq ($(SHIM_ARCH),)
-	$(Q)$(CC) $(SHIM_CFLAGS) -o $@ $<
+	$(Q)$(HOST_CC) $(SHIM_CFLAGS) -o $@ $<
 else
 	$(Q): >$@
 endif
@@ -109,12 +148,12 @@ runtime/shim/blob.o: runtime/shim/blob.S runtime/shim/shim.bin
 # rootfs is busybox only).
 tests/probe/probe: tests/probe/probe.c
 	@echo "  CC    $@"
-	$(Q)$(CC) -std=gnu11 -O2 -Wall -static -o $@ $<
+	$(Q)$(HOST_CC) -std=gnu11 -O2 -Wall -static -o $@ $<
 
 # The --console-socket receiver the terminal tests use (runs on the host).
 tests/probe/recvtty: tests/probe/recvtty.c
 	@echo "  CC    $@"
-	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -o $@ $<
+	$(Q)$(HOST_CC) -std=gnu11 -O2 -Wall -Wextra -o $@ $<
 
 deps:
 	@./tests/install-deps.sh build

@@ -314,6 +314,13 @@ int base_mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
+/* RTMIN and RTMAX as runc, crun and kill(1) on glibc number them: 34 and
+ * 64.  Not libc's SIGRTMIN, which depends on how many real-time signals
+ * the libc keeps for itself (glibc 2, musl 3): `husk kill ID RTMIN+1`
+ * must send the signal `runc kill ID RTMIN+1` sends. */
+#define HUSK_SIGRTMIN 34
+#define HUSK_SIGRTMAX 64
+
 static const struct {
 	const char *name;
 	int sig;
@@ -350,8 +357,8 @@ int base_signal_parse(const char *s)
 		if (s[5] && (s[5] != (min ? '+' : '-') ||
 			     base_parse_i64(s + 6, &off) < 0))
 			return -1;
-		sig = min ? SIGRTMIN + (int)off : SIGRTMAX - (int)off;
-		return (sig >= SIGRTMIN && sig <= SIGRTMAX) ? sig : -1;
+		sig = min ? HUSK_SIGRTMIN + (int)off : HUSK_SIGRTMAX - (int)off;
+		return (sig >= HUSK_SIGRTMIN && sig <= HUSK_SIGRTMAX) ? sig : -1;
 	}
 	return -1;
 }

@@ -120,9 +120,10 @@ static void subid_ranges(const char *file, const char *name, uid_t uid,
 }
 
 /* The name /etc/passwd gives uid, or NULL.  Not getpwuid(): husk is
- * linked statically, where NSS would dlopen the libraries of the glibc it
- * was built with.  A user only a directory service knows is matched in
- * /etc/subuid by number, as newuidmap falls back to doing. */
+ * linked statically, and a static glibc's NSS would dlopen the libraries
+ * of the glibc it was built with (musl has no NSS and reads /etc/passwd
+ * too).  A user only a directory service knows is matched in /etc/subuid
+ * by number, as newuidmap falls back to doing. */
 static char *passwd_name(uid_t uid)
 {
 	_cleanup_free_ char *text = base_read_file_at(AT_FDCWD, "/etc/passwd",

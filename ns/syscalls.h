@@ -1,11 +1,13 @@
 /*
- * syscalls: the kernel interfaces ns/ uses that libc may not wrap yet.
+ * syscalls: the kernel interfaces husk uses that libc may not wrap yet.
  *
  * Each wrapper is named after its syscall, so `man 2 openat2` explains it.
  * glibc 2.36 wraps the new mount API (open_tree, move_mount, fsopen,
  * fsconfig, fsmount, mount_setattr) in <sys/mount.h>, but not openat2(2)
- * or pivot_root(2); older libcs get every wrapper from here.  Constants
- * missing from old headers get #ifndef fallbacks with the kernel's values.
+ * or pivot_root(2); musl 1.2.3 (Debian 12's, which husk is linked against
+ * by default) wraps none of them, nor close_range(2) or statx(2).  Other
+ * libcs get every wrapper from here.  Constants missing from old headers
+ * get #ifndef fallbacks with the kernel's values.
  *
  * Include this instead of <sys/mount.h>; never together with
  * <linux/mount.h>, whose definitions clash with glibc's.
@@ -14,8 +16,10 @@
 #define HUSK_NS_SYSCALLS_H
 
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -28,8 +32,14 @@
 #define MS_NOSYMFOLLOW 256
 #endif
 
+#if defined(__GLIBC__)
+#define HUSK_GLIBC_PREREQ(maj, min) __GLIBC_PREREQ(maj, min)
+#else
+#define HUSK_GLIBC_PREREQ(maj, min) 0
+#endif
+
 /* The new mount API: glibc has it since 2.36. */
-#if !defined(__GLIBC__) || !__GLIBC_PREREQ(2, 36)
+#if !HUSK_GLIBC_PREREQ(2, 36)
 #define OPEN_TREE_CLONE		1
 #define OPEN_TREE_CLOEXEC	O_CLOEXEC
 #define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
@@ -83,6 +93,42 @@ static inline int mount_setattr(int dfd, const char *path, unsigned int flags,
 				struct mount_attr *attr, size_t size)
 {
 	return (int)syscall(SYS_mount_setattr, dfd, path, flags, attr, size);
+}
+#endif
+
+/* close_range(2): glibc since 2.34. */
+#if !HUSK_GLIBC_PREREQ(2, 34)
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+static inline int close_range(unsigned int first, unsigned int last,
+			      unsigned int flags)
+{
+	return (int)syscall(SYS_close_range, first, last, flags);
+}
+#endif
+
+/* statx(2): glibc since 2.28.  Elsewhere, the kernel's struct up to the one
+ * field husk reads (the mount id), padded to its full 256 bytes. */
+#if !HUSK_GLIBC_PREREQ(2, 28)
+#define STATX_MNT_ID 0x00001000U
+#define STATX_ATTR_MOUNT_ROOT 0x00002000
+struct statx {
+	uint32_t stx_mask, stx_blksize;
+	uint64_t stx_attributes;
+	uint32_t stx_nlink, stx_uid, stx_gid;
+	uint16_t stx_mode, stx_pad0;
+	uint64_t stx_ino, stx_size, stx_blocks, stx_attributes_mask;
+	uint64_t stx_times[8]; /* atime, btime, ctime, mtime: 16 bytes each */
+	uint32_t stx_rdev_major, stx_rdev_minor, stx_dev_major, stx_dev_minor;
+	uint64_t stx_mnt_id;
+	uint64_t stx_spare[13];
+};
+_Static_assert(offsetof(struct statx, stx_mnt_id) == 144 &&
+		       sizeof(struct statx) == 256,
+	       "struct statx as the kernel lays it out");
+static inline int statx(int dfd, const char *path, int flags,
+			unsigned int mask, struct statx *st)
+{
+	return (int)syscall(SYS_statx, dfd, path, flags, mask, st);
 }
 #endif
 

@@ -5,6 +5,7 @@
  * seccomp in seccomp.c.
  */
 #include "process.h"
+#include "../ns/syscalls.h"
 #include "sync.h"
 
 #include <dirent.h>

@@ -398,9 +398,9 @@ int setup_signals(const sigset_t *old_mask, struct herr *e)
 	} dfl = { .handler = SIG_DFL };
 
 	/* Handlers do not survive exec anyway; SIG_IGN would, and a payload
-	 * should not inherit its caller's.  The raw call, because glibc's
-	 * sigaction refuses signals 32 and 33 (its own), which a caller may
-	 * still have ignored. */
+	 * should not inherit its caller's.  The raw call, because libc's
+	 * sigaction refuses the signals it keeps for itself (glibc 32 and 33,
+	 * musl 32 to 34), which a caller may still have ignored. */
 	for (int sig = 1; sig < _NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			(void)syscall(SYS_rt_sigaction, sig, &dfl, NULL,

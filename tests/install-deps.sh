@@ -26,7 +26,11 @@ die() {
 
 # libc6-dev is listed although gcc normally brings it: it is only a
 # Recommends of gcc, and the probe links statically against libc.a.
-build_pkgs="gcc make pkg-config libc6-dev libseccomp-dev libcap-dev libjansson-dev busybox-static"
+# musl-tools, dpkg-dev, cmake, gperf and xz-utils build husk's libraries for
+# musl from Debian's source packages (tools/musl-deps.sh); the -dev
+# packages are for LIBC=glibc builds, the sanitizers and the fuzzers.
+build_pkgs="gcc make pkg-config libc6-dev libseccomp-dev libcap-dev libjansson-dev busybox-static
+	musl-tools dpkg-dev cmake gperf xz-utils"
 
 case $mode in
 build) want=$build_pkgs ;;

@@ -224,7 +224,7 @@ static bool fs_is(const char *p, long magic)
 {
 	struct statfs s;
 
-	return statfs(p, &s) == 0 && s.f_type == magic;
+	return statfs(p, &s) == 0 && (unsigned long)s.f_type == (unsigned long)magic;
 }
 
 static bool is_ro(const char *p)

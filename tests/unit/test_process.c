@@ -494,10 +494,32 @@ static void rm_tmp(void)
 	CHECK(system(cmd) == 0);
 }
 
+/* Signal names as `husk kill` takes them: the real-time ones numbered as
+ * runc and crun (glibc) number them, whatever husk's own libc reserves. */
+static void test_signal_names(void)
+{
+	CHECK(base_signal_parse("TERM") == SIGTERM);
+	CHECK(base_signal_parse("SIGKILL") == SIGKILL);
+	CHECK(base_signal_parse("9") == 9);
+	CHECK(base_signal_parse("0") == -1);
+	CHECK(base_signal_parse("65") == -1);
+	CHECK(base_signal_parse("RTMIN") == 34);
+	CHECK(base_signal_parse("SIGRTMIN+2") == 36);
+	CHECK(base_signal_parse("RTMAX") == 64);
+	CHECK(base_signal_parse("RTMAX-3") == 61);
+	CHECK(base_signal_parse("RTMIN+30") == 64);
+	CHECK(base_signal_parse("RTMIN+31") == -1);
+	CHECK(base_signal_parse("RTMAX-31") == -1);
+	CHECK(base_signal_parse("RTMIN-1") == -1);
+	CHECK(base_signal_parse("NOPE") == -1);
+	CHECK_STR(base_signal_name(SIGUSR1), "SIGUSR1");
+}
+
 int main(void)
 {
 	base_debug_on = true;
 	base_warn_hook = capture;
+	test_signal_names();
 	test_find_exec();
 	in_child("empty PATH entry", child_empty_path_entry);
 	in_child("exec", child_exec);
