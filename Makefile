@@ -50,7 +50,9 @@ endif
 STATIC := 1
 HUSK_LDFLAGS := -static
 MUSL_LIBS := $(MUSL_DIR)/lib/libseccomp.a $(MUSL_DIR)/lib/libjansson.a $(MUSL_DIR)/lib/libcap.a
-# base/alloc.c replaces musl's malloc (why: see there).
+# base/alloc.c replaces musl's malloc (why: see there).  musl has no
+# _FORTIFY_SOURCE: glibc's run-time checks of memcpy & co. are not in this
+# build; the fuzzers and SANITIZE builds (glibc) look for memory errors.
 override CFLAGS  += -isystem $(MUSL_DIR)/include -DHUSK_OWN_MALLOC
 override LDLIBS  += -L$(MUSL_DIR)/lib -lseccomp -ljansson -lcap
 else ifneq ($(LIBC),glibc)
@@ -117,7 +119,7 @@ tests/unit/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIB_OBJ) $(BUILD_STAM
 # GCC would turn calloc's malloc + memset into a call to calloc.
 base/alloc.o: override CFLAGS += -fno-builtin
 
-$(MUSL_LIBS) &:
+$(MUSL_LIBS) &: tools/musl-deps.sh
 	@echo "  DEPS  $(MUSL_DIR) (libseccomp, jansson, libcap for musl)"
 	$(Q)./tools/musl-deps.sh $(MUSL_DIR)
 

@@ -70,18 +70,31 @@ aptq() {
 src="$dir/src"
 rm -rf "$src"
 mkdir -p "$src"
+# Three tries each: a mirror's hiccup should not fail a CI run.
+retry() { # log command...
+	log=$1
+	shift
+	for try in 1 2 3; do
+		"$@" >"$log" 2>&1 && return 0
+		[ $try = 3 ] || sleep $((try * 5))
+	done
+	cat "$log" >&2
+	return 1
+}
 echo "$prog: fetching the source packages of libseccomp, jansson, libcap2"
-aptq update >"$apt/update.log" 2>&1 || {
-	cat "$apt/update.log" >&2
+retry "$apt/update.log" aptq update ||
 	die "apt-get update of the deb-src entries failed (or build with LIBC=glibc)"
+fetch_sources() {
+	(cd "$src" && rm -rf ./* && aptq source libseccomp jansson libcap2)
 }
-(cd "$src" && aptq source libseccomp jansson libcap2) >"$apt/source.log" 2>&1 || {
-	cat "$apt/source.log" >&2
+retry "$apt/source.log" fetch_sources ||
 	die "apt-get source failed (or build with LIBC=glibc)"
-}
 
 cc="musl-gcc -isystem $dir/include"
-cflags="-O2 -fstack-protector-strong -D_FORTIFY_SOURCE=2 -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables"
+# As husk's own objects (Makefile): sections for --gc-sections, no unwind
+# tables.  No _FORTIFY_SOURCE: musl has none.
+cflags="-O2 -fstack-protector-strong -ffunction-sections -fdata-sections \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables"
 jobs=$(nproc 2>/dev/null || echo 2)
 log="$dir/build.log"
 : >"$log"
@@ -115,6 +128,6 @@ build libcap sh -c "make -j$jobs -C libcap CC='$cc' BUILD_CC=gcc \
 	install -D -m 0644 libcap/include/sys/capability.h \
 		'$dir/include/sys/capability.h'"
 
-# What was built, from which source versions: the Makefile's stamp.
-ls "$src"/*.dsc | sed 's|.*/||; s|\.dsc$||' >"$dir/versions"
+# What was built, from which source versions (for a bug report).
+for f in "$src"/*.dsc; do basename "$f" .dsc; done >"$dir/versions"
 echo "$prog: done ($(tr '\n' ' ' <"$dir/versions"))"
