@@ -434,15 +434,27 @@ void base_mountinfo_unescape(char *s)
 	*w = '\0';
 }
 
+/* Whether the comma-separated opts hold the token tok[0..n) exactly. */
+static bool opts_have(const char *opts, const char *tok, size_t n)
+{
+	for (const char *o = opts; *o;) {
+		size_t m = strcspn(o, ",");
+
+		if (m == n && memcmp(o, tok, n) == 0)
+			return true;
+		o += m + (o[m] == ',');
+	}
+	return false;
+}
+
 bool base_opts_have_all(const char *opts, const char *list)
 {
-	_cleanup_free_ char *o = xasprintf(",%s,", opts);
-
+	/* No allocation, no printf: the cgroup code calls this for every
+	 * hierarchy and controller, on every run. */
 	for (const char *k = list; *k;) {
 		size_t n = strcspn(k, ",");
-		_cleanup_free_ char *item = xasprintf(",%.*s,", (int)n, k);
 
-		if (n && !strstr(o, item))
+		if (n && !opts_have(opts, k, n))
 			return false;
 		k += n + (k[n] == ',');
 	}

@@ -12,39 +12,52 @@
 
 /* ---- JSON path bookkeeping ---------------------------------------------- */
 
-static size_t push(struct bp *p, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static size_t push(struct bp *p, const char *fmt, ...)
+/* Append s[0..n) to the path; a path that does not fit is cut, never
+ * overrun.  Not printf: every key and index of config.json is pushed, and
+ * vsnprintf was an eighth of husk's instructions for a seccomp profile. */
+static void append(struct bp *p, const char *s, size_t n)
 {
-	size_t saved = p->len;
-	va_list ap;
-	int n;
+	size_t room = sizeof(p->path) - 1 - p->len;
 
-	va_start(ap, fmt);
-	n = vsnprintf(p->path + p->len, sizeof(p->path) - p->len, fmt, ap);
-	va_end(ap);
-	/* A path that does not fit is cut, never overrun. */
-	if (n > 0)
-		p->len += (size_t)n;
-	if (p->len >= sizeof(p->path))
-		p->len = sizeof(p->path) - 1;
-	return saved;
+	if (n > room)
+		n = room;
+	memcpy(p->path + p->len, s, n);
+	p->len += n;
+	p->path[p->len] = '\0';
 }
 
 size_t bp_push_key(struct bp *p, const char *key)
 {
-	return push(p, ".%s", key);
+	size_t saved = p->len;
+
+	append(p, ".", 1);
+	append(p, key, strlen(key));
+	return saved;
 }
 
 size_t bp_push_index(struct bp *p, size_t i)
 {
-	return push(p, "[%zu]", i);
+	char d[24];
+	size_t k = sizeof(d);
+	size_t saved = p->len;
+
+	d[--k] = ']';
+	do
+		d[--k] = (char)('0' + i % 10);
+	while (i /= 10);
+	d[--k] = '[';
+	append(p, d + k, sizeof(d) - k);
+	return saved;
 }
 
 size_t bp_push_mapkey(struct bp *p, const char *k)
 {
-	return push(p, "[\"%.64s\"]", k);
+	size_t saved = p->len;
+
+	append(p, "[\"", 2);
+	append(p, k, strnlen(k, 64));
+	append(p, "\"]", 2);
+	return saved;
 }
 
 void bp_pop(struct bp *p, size_t saved)

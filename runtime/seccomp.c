@@ -47,9 +47,23 @@ static const uint32_t sha_k[64] = {
 
 #define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
 
-static void sha_block(uint32_t h[8], const uint8_t *p)
+/* One round.  The eight working variables rotate by one each round: the
+ * caller renames them instead of moving them (a memmove per round made
+ * this four times slower), so d and h are the ones that change. */
+#define SHA_ROUND(a, b, c, d, e, f, g, h, i)                                   \
+	do {                                                                   \
+		uint32_t t1 = h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) +      \
+			      ((e & f) ^ (~e & g)) + sha_k[i] + w[i];          \
+		d += t1;                                                       \
+		h = t1 + (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) +               \
+		    ((a & b) ^ (a & c) ^ (b & c));                             \
+	} while (0)
+
+static void sha_block(uint32_t hash[8], const uint8_t *p)
 {
-	uint32_t w[64], v[8];
+	uint32_t w[64];
+	uint32_t a = hash[0], b = hash[1], c = hash[2], d = hash[3];
+	uint32_t e = hash[4], f = hash[5], g = hash[6], h = hash[7];
 
 	for (int i = 0; i < 16; i++)
 		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
@@ -62,20 +76,24 @@ static void sha_block(uint32_t h[8], const uint8_t *p)
 
 		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
 	}
-	memcpy(v, h, sizeof(v));
-	for (int i = 0; i < 64; i++) {
-		uint32_t s1 = ROR(v[4], 6) ^ ROR(v[4], 11) ^ ROR(v[4], 25);
-		uint32_t ch = (v[4] & v[5]) ^ (~v[4] & v[6]);
-		uint32_t t1 = v[7] + s1 + ch + sha_k[i] + w[i];
-		uint32_t s0 = ROR(v[0], 2) ^ ROR(v[0], 13) ^ ROR(v[0], 22);
-		uint32_t maj = (v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]);
-
-		memmove(v + 1, v, 7 * sizeof(v[0]));
-		v[4] += t1;
-		v[0] = t1 + s0 + maj;
+	for (int i = 0; i < 64; i += 8) {
+		SHA_ROUND(a, b, c, d, e, f, g, h, i);
+		SHA_ROUND(h, a, b, c, d, e, f, g, i + 1);
+		SHA_ROUND(g, h, a, b, c, d, e, f, i + 2);
+		SHA_ROUND(f, g, h, a, b, c, d, e, i + 3);
+		SHA_ROUND(e, f, g, h, a, b, c, d, i + 4);
+		SHA_ROUND(d, e, f, g, h, a, b, c, i + 5);
+		SHA_ROUND(c, d, e, f, g, h, a, b, i + 6);
+		SHA_ROUND(b, c, d, e, f, g, h, a, i + 7);
 	}
-	for (int i = 0; i < 8; i++)
-		h[i] += v[i];
+	hash[0] += a;
+	hash[1] += b;
+	hash[2] += c;
+	hash[3] += d;
+	hash[4] += e;
+	hash[5] += f;
+	hash[6] += g;
+	hash[7] += h;
 }
 
 void rt_sha256_init(struct rt_sha256 *c)

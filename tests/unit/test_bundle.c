@@ -4,6 +4,7 @@
  *
  * Configs are written with single quotes for readability; cfg() turns
  * them into double quotes before parsing. */
+#include "../../runtime/bundle.h"
 #include "../../runtime/config.h"
 #include "../../runtime/runtime.h"
 #include "unit.h"
@@ -655,9 +656,42 @@ static void test_resources_update(void)
 	free(config);
 }
 
+/* The JSON path an error names: keys, indexes, map keys (cut at 64
+ * bytes), popped back exactly, and a path too long for its buffer cut,
+ * never overrun. */
+static void test_json_path(void)
+{
+	struct bp p = {.len = 0};
+	size_t a, b, c;
+	char big[300];
+
+	a = bp_push_key(&p, "linux");
+	b = bp_push_key(&p, "seccomp");
+	c = bp_push_index(&p, 0);
+	bp_push_key(&p, "names");
+	bp_push_index(&p, 1234567890);
+	CHECK_STR(p.path, ".linux.seccomp[0].names[1234567890]");
+	bp_pop(&p, c);
+	CHECK_STR(p.path, ".linux.seccomp");
+	bp_pop(&p, b);
+	memset(big, 'k', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	bp_push_mapkey(&p, big);
+	CHECK(p.len == strlen(".linux[\"") + 64 + 2 && p.path[p.len - 1] == ']');
+	bp_pop(&p, b);
+	bp_push_key(&p, big);
+	CHECK(p.len == sizeof(p.path) - 1 && strlen(p.path) == p.len);
+	bp_push_index(&p, 7); /* no room left: nothing, and no overrun */
+	CHECK(p.len == sizeof(p.path) - 1 && strlen(p.path) == p.len);
+	bp_pop(&p, a);
+	CHECK_STR(p.path, "");
+}
+
 int main(void)
 {
 	char path[PATH_MAX + 16];
+
+	test_json_path();
 
 	snprintf(dir, sizeof(dir), "/tmp/husk-test-bundle.XXXXXX");
 	if (!mkdtemp(dir))

@@ -548,6 +548,10 @@ static void test_mountinfo_helpers(void)
 	CHECK(!base_opts_have_all("rw,memory_x", "memory"));
 	CHECK(!base_opts_have_all("rw,cpuacct", "cpu"));
 	CHECK(!base_opts_have_all("rw,cpu", "cpu,pids"));
+	CHECK(!base_opts_have_all("rw,xcpu", "cpu"));
+	CHECK(!base_opts_have_all("", "cpu"));
+	CHECK(base_opts_have_all("rw", ""));
+	CHECK(base_opts_have_all("cpu", "cpu,,cpu"));
 }
 
 int main(int argc, char **argv)
