@@ -15,6 +15,9 @@
 #include <time.h>
 
 #include <jansson.h>
+#ifdef __GLIBC__
+#include <gnu/libc-version.h>
+#endif
 #include <seccomp.h>
 #include <sys/capability.h>
 
@@ -86,6 +89,11 @@ static int cmd_version(int argc, char **argv)
 	printf("libseccomp: %u.%u.%u\n", seccomp_version()->major,
 	       seccomp_version()->minor, seccomp_version()->micro);
 	printf("jansson: %s\n", JANSSON_VERSION);
+#ifdef __GLIBC__
+	printf("libc: glibc %s\n", gnu_get_libc_version());
+#else
+	printf("libc: musl\n"); /* musl has no version macro or call */
+#endif
 	return 0;
 }
 

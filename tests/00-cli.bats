@@ -20,6 +20,8 @@ validate_config() {
 	local version
 	version=$(sed -n 's/^VERSION *:= *//p' "$REPO/Makefile")
 	assert_line --index 0 "husk version $version"
+	# Which libc, for a bug report: musl unless built with LIBC=glibc.
+	assert_line --regexp '^libc: (musl|glibc [0-9]+\.[0-9]+)$'
 }
 
 @test "cli: global flags go before the command (--debug --version)" {
