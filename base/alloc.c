@@ -19,7 +19,11 @@
  *   so the pointer handed out is 16-aligned, as malloc's must be.
  *
  * Not thread-safe: husk has no threads.  A child made by clone() or fork()
- * has its own copy of the lists, as of everything else.
+ * has its own copy of the lists, as of everything else.  Less hardened than
+ * mallocng, whose metadata lives apart from the blocks: a double free or a
+ * header that is not one aborts, an overflow into the next block's header
+ * is not caught here.  The inputs husk parses are fuzzed under ASan
+ * (tests/fuzz).
  */
 #ifdef HUSK_OWN_MALLOC
 
@@ -39,9 +43,12 @@
 
 struct hdr {
 	uint32_t class;	 /* 0..NCLASS-1, or LARGE */
-	uint32_t offset; /* LARGE: from the mapping's start to this header */
+	uint32_t offset; /* LARGE: from the mapping's start to this header;
+			    small: BLOCK_IN_USE or BLOCK_FREE */
 	size_t size;	 /* small: the class's capacity; LARGE: mapping length */
 };
+#define BLOCK_IN_USE 0
+#define BLOCK_FREE 0xf7eeU
 _Static_assert(sizeof(struct hdr) == 16, "malloc's pointers are 16-aligned");
 _Static_assert(ARENA >= 3 * (HDR + (1u << MAX_SHIFT)),
 	       "an arena holds several blocks of the largest class");
@@ -93,13 +100,17 @@ void *malloc(size_t n)
 		void *p = free_list[class];
 
 		free_list[class] = *(void **)p;
+		((struct hdr *)p - 1)->offset = BLOCK_IN_USE;
 		return p;
 	}
 	if ((size_t)(arena_end - arena_next) < HDR + cap) {
 		/* What is left of the old arena is dropped: under 64 KiB. */
-		if (!(arena_next = map(ARENA)))
+		char *a = map(ARENA);
+
+		if (!a)
 			return NULL;
-		arena_end = arena_next + ARENA;
+		arena_next = a;
+		arena_end = a + ARENA;
 	}
 	h = (struct hdr *)arena_next;
 	arena_next += HDR + cap;
@@ -118,6 +129,11 @@ void free(void *p)
 		munmap((char *)h - h->offset, h->size);
 		return;
 	}
+	/* A header that is not one, or a block freed twice: stop here rather
+	 * than hand the same memory out twice. */
+	if (h->class >= NCLASS || h->offset != BLOCK_IN_USE)
+		abort();
+	h->offset = BLOCK_FREE;
 	/* The list runs through the blocks' first bytes; headers stay. */
 	*(void **)p = free_list[h->class];
 	free_list[h->class] = p;

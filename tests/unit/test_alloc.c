@@ -7,8 +7,11 @@
 
 #include <errno.h>
 #include <malloc.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static int aligned16(const void *p)
 {
@@ -145,6 +148,20 @@ static void test_reuse(void)
 	CHECK(c == a);
 	free(b);
 	free(c);
+
+	/* A block freed twice would be handed out twice: abort instead. */
+	pid_t pid = fork();
+	int status = 0;
+
+	if (pid == 0) {
+		char *volatile d = malloc(100); /* not optimised away */
+
+		free(d);
+		free(d);
+		_exit(0);
+	}
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
 #endif
 }
 
