@@ -38,8 +38,8 @@ endif
 # its start-up (CPU feature probing that traps) and adds 780 KB to the
 # binary; with shared libraries the dynamic loader was a quarter of husk's
 # CPU time (bench/README.md).  musl's libseccomp, jansson and libcap are
-# built once from Debian's source packages (tools/musl-deps.sh, ~40 s,
-# into $(MUSL_DIR)).  A sanitized build is glibc and dynamic (the
+# built once from Debian's source packages (tools/musl-deps.sh, under a
+# minute, into $(MUSL_DIR)).  A sanitized build is glibc and dynamic (the
 # sanitizers need both).
 LIBC ?= $(if $(SANITIZE),glibc,musl)
 MUSL_DIR := .cache/musl
@@ -104,7 +104,7 @@ endif
 
 all: husk
 
-husk: $(LIB_OBJ) $(CLI_OBJ) $(BUILD_STAMP)
+husk: $(LIB_OBJ) $(CLI_OBJ) $(BUILD_STAMP) $(MUSL_LIBS)
 	@echo "  LD    $@"
 	$(Q)$(CC) $(LDFLAGS) $(HUSK_LDFLAGS) -o $@ $(LIB_OBJ) $(CLI_OBJ) $(LDLIBS)
 
@@ -112,7 +112,7 @@ husk: $(LIB_OBJ) $(CLI_OBJ) $(BUILD_STAMP)
 	@echo "  CC    $@"
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
-tests/unit/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIB_OBJ) $(BUILD_STAMP)
+tests/unit/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIB_OBJ) $(BUILD_STAMP) $(MUSL_LIBS)
 	@echo "  CC    $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(HUSK_LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
 

@@ -93,8 +93,8 @@ retry "$apt/source.log" fetch_sources ||
 cc="musl-gcc -isystem $dir/include"
 # As husk's own objects (Makefile): sections for --gc-sections, no unwind
 # tables.  No _FORTIFY_SOURCE: musl has none.
-cflags="-O2 -fstack-protector-strong -ffunction-sections -fdata-sections \
-	-fno-asynchronous-unwind-tables -fno-unwind-tables"
+cflags="-O2 -fstack-protector-strong -ffunction-sections -fdata-sections"
+cflags="$cflags -fno-asynchronous-unwind-tables -fno-unwind-tables"
 jobs=$(nproc 2>/dev/null || echo 2)
 log="$dir/build.log"
 : >"$log"
