@@ -34,21 +34,21 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define MIN_SHIFT 4	/* 16 bytes */
-#define MAX_SHIFT 16	/* 64 KiB */
-#define NCLASS (MAX_SHIFT - MIN_SHIFT + 1)
-#define ARENA (256u << 10)
-#define LARGE UINT32_MAX
-#define HDR sizeof(struct hdr)
+#define MIN_SHIFT 4  /* 16 bytes */
+#define MAX_SHIFT 16 /* 64 KiB */
+#define NCLASS	  (MAX_SHIFT - MIN_SHIFT + 1)
+#define ARENA	  (256u << 10)
+#define LARGE	  UINT32_MAX
+#define HDR	  sizeof(struct hdr)
 
 struct hdr {
 	uint32_t class;	 /* 0..NCLASS-1, or LARGE */
 	uint32_t offset; /* LARGE: from the mapping's start to this header;
 			    small: BLOCK_IN_USE or BLOCK_FREE */
-	size_t size;	 /* small: the class's capacity; LARGE: mapping length */
+	size_t size; /* small: the class's capacity; LARGE: mapping length */
 };
 #define BLOCK_IN_USE 0
-#define BLOCK_FREE 0xf7eeU
+#define BLOCK_FREE   0xf7eeU
 _Static_assert(sizeof(struct hdr) == 16, "malloc's pointers are 16-aligned");
 _Static_assert(ARENA >= 3 * (HDR + (1u << MAX_SHIFT)),
 	       "an arena holds several blocks of the largest class");
@@ -79,8 +79,8 @@ static void *alloc_large(size_t n, size_t align)
 	if (len < n || !(base = map(len)))
 		return errno = ENOMEM, NULL;
 	h = (struct hdr *)(base + align - HDR);
-	*h = (struct hdr){ .class = LARGE, .offset = (uint32_t)(align - HDR),
-			   .size = len };
+	*h = (struct hdr){
+	    .class = LARGE, .offset = (uint32_t)(align - HDR), .size = len};
 	return h + 1;
 }
 
@@ -94,7 +94,7 @@ void *malloc(size_t n)
 		return alloc_large(n, HDR);
 	while (cap < n) {
 		cap <<= 1;
-		class++;
+		class ++;
 	}
 	if (free_list[class]) {
 		void *p = free_list[class];
@@ -114,7 +114,7 @@ void *malloc(size_t n)
 	}
 	h = (struct hdr *)arena_next;
 	arena_next += HDR + cap;
-	*h = (struct hdr){ .class = class, .size = cap };
+	*h = (struct hdr){.class = class, .size = cap};
 	return h + 1;
 }
 

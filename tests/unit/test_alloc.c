@@ -21,9 +21,9 @@ static int aligned16(const void *p)
 static void test_sizes(void)
 {
 	/* Every class, the edges of each, and large blocks. */
-	static const size_t sizes[] = { 0,    1,     15,    16,	    17,
-					100,  4095,  4096,  4097,   65535,
-					65536, 65537, 1 << 20, 3 << 20 };
+	static const size_t sizes[] = {0,     1,     15,      16,     17,
+				       100,   4095,  4096,    4097,   65535,
+				       65536, 65537, 1 << 20, 3 << 20};
 
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		size_t n = sizes[i];
