@@ -42,20 +42,91 @@ static int open_path_in_root(int rootfd, const char *path)
 	return fd;
 }
 
-/* Create the first missing component of *path, or, if it is a dangling
- * symlink, rewrite *path to go through the symlink's target instead (the
- * target is then resolved inside the root like everything else).  Returns
+/* One component of a path being created: `comp` in the directory `parent`
+ * (reached as `prefix`), `next` the rest of the path after it.  Returns 1
+ * when comp exists and is not a dangling symlink (go on to the next), 0
+ * when the caller should resolve the path again (comp was created, or
+ * *path rewritten to go through a dangling symlink's target, which is then
+ * resolved inside the root like everything else), -1 with errno. */
+static int create_step(int rootfd, int parent, char *prefix, const char *comp,
+		       const char *next, bool want_dir, char **path)
+{
+	struct stat st;
+
+	if (fstatat(parent, comp, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		_cleanup_fd_ int probe = -1;
+		char target[4096];
+		ssize_t n;
+
+		strcat(strcat(prefix, "/"), comp);
+		if (!S_ISLNK(st.st_mode))
+			return 1;
+		probe = open_path_in_root(rootfd, prefix);
+		if (probe >= 0)
+			return 1;
+		if (errno != ENOENT)
+			return -1;
+		/* Dangling: create what it points to, in the root. */
+		n = readlinkat(parent, comp, target, sizeof(target) - 1);
+		if (n < 0)
+			return -1;
+		target[n] = '\0';
+		*strrchr(prefix, '/') = '\0';
+		free(*path);
+		*path = xasprintf("%s%s%s%s%s", target[0] == '/' ? "" : prefix,
+				  target[0] == '/' ? "" : "/", target,
+				  *next ? "/" : "", next);
+		return 0;
+	}
+	if (errno != ENOENT)
+		return -1;
+	if (!*next && !want_dir) {
+		int fd = openat(parent, comp,
+				O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				    O_CLOEXEC,
+				0644);
+		if (fd < 0 && errno != EEXIST)
+			return -1;
+		if (fd >= 0)
+			close(fd);
+	} else if (mkdirat(parent, comp, 0755) < 0 && errno != EEXIST) {
+		return -1;
+	}
+	return 0;
+}
+
+/* Create the first missing component of *path (see create_step).  Returns
  * 0 when the caller should try again, -1 with errno on failure. */
 static int create_first_missing(int rootfd, char **path, bool want_dir)
 {
 	_cleanup_free_ char *copy = xstrdup(*path);
 	_cleanup_free_ char *prefix = xcalloc(1, strlen(*path) + 2);
-	char *comp, *next;
+	char *comp, *next, *last;
+	int r;
+
+	/* Usually only the last component is missing (a mount point under
+	 * /dev or /sys/fs/cgroup): try its parent before walking down from
+	 * the root, one openat2 instead of one per component. */
+	while ((last = strrchr(copy, '/')) && last != copy && !last[1])
+		*last = '\0'; /* trailing slashes */
+	if (last && last[1]) {
+		_cleanup_fd_ int parent = -1;
+
+		*last = '\0';
+		parent = open_path_in_root(rootfd, copy);
+		if (parent >= 0) {
+			strcpy(prefix, copy);
+			r = create_step(rootfd, parent, prefix, last + 1, "",
+					want_dir, path);
+			return r == 1 ? 0 : r; /* 1: exists now, a race */
+		}
+		if (errno != ENOENT)
+			return -1;
+		strcpy(copy, *path);
+	}
 
 	for (comp = copy; *comp; comp = next) {
 		_cleanup_fd_ int parent = -1;
-		struct stat st;
-		bool last;
 
 		while (*comp == '/')
 			comp++;
@@ -66,53 +137,14 @@ static int create_first_missing(int rootfd, char **path, bool want_dir)
 			*next++ = '\0';
 		while (*next == '/')
 			next++;
-		last = !*next;
 
 		parent = open_path_in_root(rootfd, prefix);
 		if (parent < 0)
 			return -1;
-		if (fstatat(parent, comp, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-			_cleanup_fd_ int probe = -1;
-			char target[4096];
-			ssize_t n;
-
-			strcat(strcat(prefix, "/"), comp);
-			if (!S_ISLNK(st.st_mode))
-				continue;
-			probe = open_path_in_root(rootfd, prefix);
-			if (probe >= 0)
-				continue;
-			if (errno != ENOENT)
-				return -1;
-			/* Dangling: create what it points to, in the root. */
-			n = readlinkat(parent, comp, target,
-				       sizeof(target) - 1);
-			if (n < 0)
-				return -1;
-			target[n] = '\0';
-			*strrchr(prefix, '/') = '\0';
-			free(*path);
-			*path = xasprintf("%s%s%s%s%s",
-					  target[0] == '/' ? "" : prefix,
-					  target[0] == '/' ? "" : "/", target,
-					  *next ? "/" : "", next);
-			return 0;
-		}
-		if (errno != ENOENT)
-			return -1;
-		if (last && !want_dir) {
-			int fd = openat(parent, comp,
-					O_WRONLY | O_CREAT | O_EXCL |
-					    O_NOFOLLOW | O_CLOEXEC,
-					0644);
-			if (fd < 0 && errno != EEXIST)
-				return -1;
-			if (fd >= 0)
-				close(fd);
-		} else if (mkdirat(parent, comp, 0755) < 0 && errno != EEXIST) {
-			return -1;
-		}
-		return 0;
+		r = create_step(rootfd, parent, prefix, comp, next, want_dir,
+				path);
+		if (r <= 0)
+			return r;
 	}
 	return 0; /* everything exists now: a race, try again */
 }

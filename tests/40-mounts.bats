@@ -198,3 +198,30 @@ mountinfo_opts() {
 	assert_output 0
 	assert_clean
 }
+
+@test "mounts: 11 a missing destination that is a dangling symlink is made where it points, inside the rootfs" {
+	make_bundle
+	local host_dir="$BATS_TEST_TMPDIR/host-made"
+	mkdir -p "$BUNDLE/rootfs/opt"
+	# The last component dangles: relative, absolute, and absolute out of
+	# the rootfs (clamped to it).  Its parent exists, and one is nested.
+	ln -s ../srv/made "$BUNDLE/rootfs/opt/rel"
+	ln -s /var/made "$BUNDLE/rootfs/opt/abs"
+	ln -s ../../../../../../../..$host_dir "$BUNDLE/rootfs/opt/out"
+	cfg '.mounts += [
+		{destination: "/opt/rel", type: "tmpfs", source: "tmpfs", options: ["size=1m"]},
+		{destination: "/opt/abs", type: "tmpfs", source: "tmpfs", options: ["size=1m"]},
+		{destination: "/opt/out/deeper", type: "tmpfs", source: "tmpfs", options: ["size=1m"]}]'
+	cfg_args /bin/sh -c 'cat /proc/self/mountinfo; touch /opt/out/deeper/mark && echo wrote'
+	husk_run -0 run --bundle "$BUNDLE" "$ID"
+	assert_line wrote
+	assert_output --regexp ' /srv/made rw[^ ]* .* - tmpfs '
+	assert_output --regexp ' /var/made rw[^ ]* .* - tmpfs '
+	assert_output --regexp " $host_dir/deeper rw[^ ]* .* - tmpfs "
+	# Made inside the rootfs; on the host nothing at all.
+	assert [ -d "$BUNDLE/rootfs/srv/made" ]
+	assert [ -d "$BUNDLE/rootfs/var/made" ]
+	assert [ -d "$BUNDLE/rootfs/$host_dir/deeper" ]
+	assert [ ! -e "$host_dir" ]
+	assert_clean
+}
