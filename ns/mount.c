@@ -519,31 +519,34 @@ static int check_no_symlink(int rootfd, const struct ns_mount *m,
 	return 0;
 }
 
-/* After ns_open_in_root: the destination reached without symlinks must
- * be the very directory we resolved; *dest becomes that fd. */
-static int refuse_symlinked(int rootfd, const struct ns_mount *m, int *dest,
-			    struct herr *e)
+/* Where a kernel filesystem goes: the destination as reached without a
+ * single symlink (CVE-2019-19921), made first if it is missing.  Making it
+ * may follow a symlink the container planted, or swaps in while we work:
+ * the second resolution then fails with ELOOP, and we refuse. */
+static int open_kernel_fs_dest(int rootfd, const struct ns_mount *m,
+			       struct herr *e)
 {
 	struct open_how how = {
 	    .flags = O_PATH | O_CLOEXEC,
 	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS,
 	};
 	int fd = openat2(rootfd, m->destination, &how, sizeof(how));
-	struct stat a, b;
 
+	if (fd < 0 && errno == ENOENT) {
+		int made = ns_open_in_root(rootfd, m->destination, true, true);
+
+		if (made < 0)
+			return herr_sys(e, errno, "resolving '%s' in the rootfs",
+					m->destination);
+		close(made);
+		fd = openat2(rootfd, m->destination, &how, sizeof(how));
+	}
 	if (fd < 0 && errno == ELOOP)
 		return symlink_error(m, e);
 	if (fd < 0)
 		return herr_sys(e, errno, "resolving '%s' in the rootfs",
 				m->destination);
-	if (fstat(fd, &a) < 0 || fstat(*dest, &b) < 0 || a.st_dev != b.st_dev ||
-	    a.st_ino != b.st_ino) {
-		close(fd);
-		return symlink_error(m, e);
-	}
-	close(*dest);
-	*dest = fd;
-	return 0;
+	return fd;
 }
 
 static bool is_root(int rootfd, int fd)
@@ -571,17 +574,17 @@ int ns_mount_one(int rootfd, const struct ns_fs *fs, const struct ns_mount *m,
 					m->source);
 		want_dir = S_ISDIR(st.st_mode);
 	}
-	dest = ns_open_in_root(rootfd, m->destination, true, want_dir);
-	if (dest < 0)
-		return herr_sys(e, errno, "resolving '%s' in the rootfs",
-				m->destination);
-	/* What we created above may have followed a symlink planted (or
-	 * swapped in by a racing container) since the check in
-	 * ns_mount_apply: this kernel filesystem goes only onto the path
-	 * itself. */
-	if (!bind && is_kernel_fs(m->type) &&
-	    refuse_symlinked(rootfd, m, &dest, e) < 0)
-		return -1;
+	if (!bind && is_kernel_fs(m->type)) {
+		dest = open_kernel_fs_dest(rootfd, m, e);
+		if (dest < 0)
+			return -1;
+	} else {
+		dest = ns_open_in_root(rootfd, m->destination, true, want_dir);
+		if (dest < 0)
+			return herr_sys(e, errno,
+					"resolving '%s' in the rootfs",
+					m->destination);
+	}
 	if (is_root(rootfd, dest))
 		return herr_set(e, EINVAL,
 				"mounting over the rootfs itself "

@@ -199,7 +199,7 @@ mountinfo_opts() {
 	assert_clean
 }
 
-@test "mounts: 11 a missing destination that is a dangling symlink is made where it points, inside the rootfs" {
+@test "mounts: 11 missing destinations are made inside the rootfs, a dangling symlink where it points" {
 	make_bundle
 	local host_dir="$BATS_TEST_TMPDIR/host-made"
 	mkdir -p "$BUNDLE/rootfs/opt"
@@ -211,10 +211,14 @@ mountinfo_opts() {
 	cfg '.mounts += [
 		{destination: "/opt/rel", type: "tmpfs", source: "tmpfs", options: ["size=1m"]},
 		{destination: "/opt/abs", type: "tmpfs", source: "tmpfs", options: ["size=1m"]},
-		{destination: "/opt/out/deeper", type: "tmpfs", source: "tmpfs", options: ["size=1m"]}]'
+		{destination: "/opt/out/deeper", type: "tmpfs", source: "tmpfs", options: ["size=1m"]},
+		{destination: "/opt/new/proc", type: "proc", source: "proc"}]'
 	cfg_args /bin/sh -c 'cat /proc/self/mountinfo; touch /opt/out/deeper/mark && echo wrote'
 	husk_run -0 run --bundle "$BUNDLE" "$ID"
 	assert_line wrote
+	# A kernel filesystem's missing destination is made too (no symlink).
+	assert_output --regexp ' /opt/new/proc rw[^ ]* .* - proc '
+	assert [ -d "$BUNDLE/rootfs/opt/new/proc" ]
 	assert_output --regexp ' /srv/made rw[^ ]* .* - tmpfs '
 	assert_output --regexp ' /var/made rw[^ ]* .* - tmpfs '
 	assert_output --regexp " $host_dir/deeper rw[^ ]* .* - tmpfs "
