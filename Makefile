@@ -108,7 +108,7 @@ husk: $(LIB_OBJ) $(CLI_OBJ) $(BUILD_STAMP) $(MUSL_LIBS)
 	@echo "  LD    $@"
 	$(Q)$(CC) $(LDFLAGS) $(HUSK_LDFLAGS) -o $@ $(LIB_OBJ) $(CLI_OBJ) $(LDLIBS)
 
-%.o: %.c $(wildcard */*.h) $(BUILD_STAMP) | $(MUSL_LIBS)
+%.o: %.c $(wildcard */*.h) $(BUILD_STAMP) $(MUSL_LIBS)
 	@echo "  CC    $@"
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 

@@ -502,17 +502,22 @@ static int symlink_error(const struct ns_mount *m, struct herr *e)
 			m->destination, m->type);
 }
 
-/* Before anything is created: ELOOP from RESOLVE_NO_SYMLINKS means some
- * component of the destination is a symlink (dangling ones too). */
-static int check_no_symlink(int rootfd, const struct ns_mount *m,
-			    struct herr *e)
+/* The path inside the root with no symlink anywhere on it: ELOOP if some
+ * component is one (dangling ones too), before anything is created. */
+static int open_no_symlinks(int rootfd, const char *path)
 {
 	struct open_how how = {
 	    .flags = O_PATH | O_CLOEXEC,
 	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS,
 	};
-	_cleanup_fd_ int fd =
-	    openat2(rootfd, m->destination, &how, sizeof(how));
+
+	return openat2(rootfd, path, &how, sizeof(how));
+}
+
+static int check_no_symlink(int rootfd, const struct ns_mount *m,
+			    struct herr *e)
+{
+	_cleanup_fd_ int fd = open_no_symlinks(rootfd, m->destination);
 
 	if (fd < 0 && errno == ELOOP)
 		return symlink_error(m, e);
@@ -526,11 +531,7 @@ static int check_no_symlink(int rootfd, const struct ns_mount *m,
 static int open_kernel_fs_dest(int rootfd, const struct ns_mount *m,
 			       struct herr *e)
 {
-	struct open_how how = {
-	    .flags = O_PATH | O_CLOEXEC,
-	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS,
-	};
-	int fd = openat2(rootfd, m->destination, &how, sizeof(how));
+	int fd = open_no_symlinks(rootfd, m->destination);
 
 	if (fd < 0 && errno == ENOENT) {
 		int made = ns_open_in_root(rootfd, m->destination, true, true);
@@ -539,7 +540,7 @@ static int open_kernel_fs_dest(int rootfd, const struct ns_mount *m,
 			return herr_sys(e, errno, "resolving '%s' in the rootfs",
 					m->destination);
 		close(made);
-		fd = openat2(rootfd, m->destination, &how, sizeof(how));
+		fd = open_no_symlinks(rootfd, m->destination);
 	}
 	if (fd < 0 && errno == ELOOP)
 		return symlink_error(m, e);
@@ -647,14 +648,19 @@ int ns_mount_apply(int rootfd, const struct ns_fs *fs, const struct ns_mount *m,
 				"mount destination '%s' is not an "
 				"absolute path",
 				m->destination ? m->destination : "");
-	if (!bind && is_kernel_fs(type) && check_no_symlink(rootfd, m, e) < 0)
-		r = -1;
-	else if (!bind && !strcmp(type, "cgroup"))
-		r = ns_mount_cgroup(rootfd, fs, m, e);
+	/* A kernel filesystem goes only onto a path without symlinks:
+	 * ns_mount_one checks for itself, before it creates anything; the
+	 * cgroup mount and the sysfs bind are checked here first. */
+	if (!bind && !strcmp(type, "cgroup"))
+		r = check_no_symlink(rootfd, m, e) < 0
+			? -1
+			: ns_mount_cgroup(rootfd, fs, m, e);
 	else if (!bind && !strcmp(type, "sysfs") && !fs->new_netns)
 		/* sysfs shows the network devices of the mounter's netns;
 		 * the kernel only lets us mount it in a netns of our own. */
-		r = fallback_bind(rootfd, fs, m, "/sys", e);
+		r = check_no_symlink(rootfd, m, e) < 0
+			? -1
+			: fallback_bind(rootfd, fs, m, "/sys", e);
 	else
 		r = ns_mount_one(rootfd, fs, m, bind, e);
 	if (r < 0)
