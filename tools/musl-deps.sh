@@ -38,28 +38,23 @@ ln -sfn /usr/include/linux "$dir/include/linux"
 ln -sfn /usr/include/asm-generic "$dir/include/asm-generic"
 ln -sfn "/usr/include/$arch/asm" "$dir/include/asm"
 
-# deb-src entries for the machine's distribution archives, in both the
-# one-line (sources.list) and deb822 (.sources) formats.  Third-party
-# repositories are left out: they rarely publish sources.
+# deb-src entries for the machine's distribution archives: one-line
+# entries (sources.list) to a .list, deb822 stanzas (.sources) to a
+# .sources.  Third-party repositories are left out: they rarely publish
+# sources.
 apt="$dir/apt"
-mkdir -p "$apt/lists/partial"
-{
-	cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-		awk '$1 == "deb" && /(debian|ubuntu)/ { $1 = "deb-src"; print }'
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -e "$f" ] || continue
-		awk 'BEGIN { RS = ""; ORS = "\n\n" }
-		     /URIs:[^\n]*(debian|ubuntu)/ && /Types:[^\n]*deb/ {
-		         sub(/Types:[^\n]*/, "Types: deb-src"); print }' "$f"
-	done
-} >"$apt/sources.list.tmp"
-# The deb822 stanzas go to a .sources file, the one-line entries to a .list.
-grep -q . "$apt/sources.list.tmp" || die "no Debian or Ubuntu archive in /etc/apt"
-mkdir -p "$apt/sources.list.d"
-awk '/^deb-src /' "$apt/sources.list.tmp" >"$apt/sources.list"
-awk 'BEGIN { RS = ""; ORS = "\n\n" } /Types: deb-src/' "$apt/sources.list.tmp" \
-	>"$apt/sources.list.d/archive.sources"
-rm -f "$apt/sources.list.tmp"
+mkdir -p "$apt/lists/partial" "$apt/sources.list.d"
+cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+	awk '$1 == "deb" && /(debian|ubuntu)/ { $1 = "deb-src"; print }' \
+		>"$apt/sources.list"
+for f in /etc/apt/sources.list.d/*.sources; do
+	[ -e "$f" ] || continue
+	awk 'BEGIN { RS = ""; ORS = "\n\n" }
+	     /URIs:[^\n]*(debian|ubuntu)/ && /Types:[^\n]*deb/ &&
+	     !/Enabled: *no/ { sub(/Types:[^\n]*/, "Types: deb-src"); print }' "$f"
+done >"$apt/sources.list.d/archive.sources"
+grep -q . "$apt/sources.list" "$apt/sources.list.d/archive.sources" ||
+	die "no Debian or Ubuntu archive in /etc/apt"
 aptq() {
 	apt-get -q -o Dir::Etc::sourcelist="$apt/sources.list" \
 		-o Dir::Etc::sourceparts="$apt/sources.list.d" \
