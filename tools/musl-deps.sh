@@ -15,6 +15,10 @@
 # Needs musl-tools, dpkg-dev, cmake, gperf, make (tests/install-deps.sh
 # build installs them).
 set -eu
+# Run from husk's make, the libraries' own makes would inherit its flags:
+# `make -B` there would rebuild libseccomp's autotools files (and need
+# aclocal), a command-line CFLAGS would replace theirs.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES CFLAGS LDFLAGS CPPFLAGS LDLIBS
 
 prog=musl-deps
 die() {
