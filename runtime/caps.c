@@ -11,24 +11,18 @@
  */
 #include "process.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/prctl.h>
 
-/* The highest capability the running kernel knows. */
+/* The highest capability the running kernel knows: libcap found it before
+ * main() (a binary search with PR_CAPBSET_READ), as cap_last_cap says. */
 static int last_cap(void)
 {
-	_cleanup_free_ char *s =
-	    base_read_file_at(AT_FDCWD, "/proc/sys/kernel/cap_last_cap", NULL);
-	uint32_t v;
+	int n = cap_max_bits();
 
-	if (s) {
-		s[strcspn(s, "\n")] = '\0';
-		if (base_parse_u32(s, &v) == 0 && v < 64)
-			return v;
-	}
-	return cap_max_bits() - 1;
+	return n > 0 && n <= 64 ? n - 1 : CAP_LAST_CAP;
 }
 
 /* "cap_chown,cap_kill", "all" or "(none)" into buf. */
@@ -99,14 +93,17 @@ static int raise_effective(struct herr *e)
 	return r;
 }
 
+/* One prctl per capability to drop: dropping one the set no longer has
+ * succeeds too, as long as we hold CAP_SETPCAP; without it, a capability
+ * already gone is not an error. */
 static int drop_bounding(uint64_t keep, int last, struct herr *e)
 {
 	for (cap_value_t v = 0; v <= last; v++) {
 		char *name;
 
-		if ((keep & (1ULL << v)) || cap_get_bound(v) != 1)
+		if ((keep & (1ULL << v)) || cap_drop_bound(v) == 0)
 			continue;
-		if (cap_drop_bound(v) == 0)
+		if (errno == EPERM && cap_get_bound(v) == 0)
 			continue;
 		name = cap_to_name(v);
 		herr_sys(e, errno, "dropping '%s' from the bounding set",
@@ -122,8 +119,9 @@ static int drop_bounding(uint64_t keep, int last, struct herr *e)
 static int set_ambient(uint64_t amb, int last, struct herr *e)
 {
 	/* Clearing fails only on kernels without ambient caps (< 4.3), which
-	 * have none to clear. */
-	if (cap_reset_ambient() < 0 && amb)
+	 * have none to clear.  One prctl: libcap's cap_reset_ambient() asks
+	 * for each capability first. */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && amb)
 		return herr_sys(e, errno, "clearing the ambient capabilities");
 	for (cap_value_t v = 0; v <= last; v++) {
 		char *name;
