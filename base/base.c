@@ -277,8 +277,9 @@ int base_write_file_atomic(const char *dir, const char *name, const void *buf,
 
 	snprintf(tmp, sizeof(tmp), "%s/.%s.%d", dir, name, (int)getpid());
 	snprintf(dst, sizeof(dst), "%s/%s", dir, name);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-		  mode);
+	fd =
+	    openat(AT_FDCWD, tmp,
+		   O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return -1;
 	if (base_write_all(fd, buf, n) < 0 || rename(tmp, dst) < 0) {

@@ -91,8 +91,8 @@ int cg_clone_fd(const struct cg *cg)
 	for (size_t i = 0; i < cg->ndirs; i++)
 		if (cg->dirs[i].v2 && (cg->mode == CG_MODE_V2 ||
 				       (cg->dirs[i].ctls & ~CGI_V2_CORE)))
-			return open(cg->dirs[i].path,
-				    O_PATH | O_DIRECTORY | O_CLOEXEC);
+			return openat(AT_FDCWD, cg->dirs[i].path,
+				      O_PATH | O_DIRECTORY | O_CLOEXEC);
 	return -1;
 }
 

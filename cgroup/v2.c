@@ -396,7 +396,7 @@ static int devices(const struct cgi_dir *d, const struct cg_resources *r,
 					: "cgroup v2 enforces "
 					  ".linux.resources."
 					  "devices with eBPF");
-	dirfd = open(d->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dirfd = openat(AT_FDCWD, d->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
 		return herr_sys(e, errno, "opening '%s'", d->path);
 	memset(&a, 0, sizeof(a));

@@ -150,7 +150,7 @@ int ns_child_join(const struct ns_spec ns[NS__COUNT], struct herr *e)
 		fds[t] = -1;
 		if (!ns[t].wanted || !ns[t].path || t == NS_PID || r < 0)
 			continue;
-		fds[t] = open(ns[t].path, O_RDONLY | O_CLOEXEC);
+		fds[t] = openat(AT_FDCWD, ns[t].path, O_RDONLY | O_CLOEXEC);
 		if (fds[t] < 0)
 			r = herr_sys(e, errno, "opening %s namespace '%s'",
 				     ns_table[t].name, ns[t].path);
@@ -174,7 +174,7 @@ int ns_child_join(const struct ns_spec ns[NS__COUNT], struct herr *e)
 
 int ns_join_pid_for_children(const char *path, struct herr *e)
 {
-	_cleanup_fd_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_fd_ int fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return herr_sys(e, errno, "opening pid namespace '%s'", path);

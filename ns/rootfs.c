@@ -126,8 +126,8 @@ int ns_child_mount_rootfs(const struct ns_fs *fs, struct herr *e)
 				fs->rootfs);
 	/* Opened after the bind: the fd must be on the new mount, so that
 	 * what we mount below it ends up in the container. */
-	rootfd =
-	    open(stacked_path(fs->rootfs), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	rootfd = openat(AT_FDCWD, stacked_path(fs->rootfs),
+			O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return herr_sys(e, errno, "opening the rootfs '%s'",
 				fs->rootfs);
@@ -159,9 +159,9 @@ static int pivot(const struct ns_fs *fs, struct herr *e)
 {
 	_cleanup_fd_ int oldroot = -1, newroot = -1;
 
-	oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
-	newroot =
-	    open(stacked_path(fs->rootfs), O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	oldroot = openat(AT_FDCWD, "/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	newroot = openat(AT_FDCWD, stacked_path(fs->rootfs),
+			 O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 	if (oldroot < 0 || newroot < 0)
 		return herr_sys(e, errno, "opening '/' and '%s'", fs->rootfs);
 	if (fchdir(newroot) < 0)
@@ -301,7 +301,7 @@ int ns_child_finish_rootfs(const struct ns_fs *fs, struct herr *e)
 	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
 	size_t i;
 
-	rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	rootfd = openat(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return herr_sys(e, errno, "opening '/'");
 	for (i = 0; i < fs->nreadonly; i++)

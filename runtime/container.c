@@ -67,6 +67,7 @@ struct ctr {
 	bool in_cgroup;       /* clone3 placed the child in its v2 cgroup */
 	bool init;            /* --init or the annotation: fork a PID 1 */
 	sigset_t old_mask;    /* the mask to give back to the payload */
+	uint64_t ignored;     /* signals the caller left ignored */
 	int sync_parent;      /* husk's end of the sync socket */
 	int sync_child;       /* the init's end, close-on-exec */
 	int fifo_rd, fifo_wr; /* exec.fifo, create mode only */
@@ -377,7 +378,7 @@ static __attribute__((noreturn)) void child_init(struct ctr *c)
 		}
 	}
 	/* Signals stayed blocked until here so the wait could read them. */
-	STEP(setup_signals(&c->old_mask, &e));
+	STEP(setup_signals(&c->old_mask, c->ignored, &e));
 	STEP(run_hooks(c, RT_HOOK_START_CONTAINER, ST_RUNNING, &e));
 	/* Last: from here on only what the profile allows.  (The shim loads
 	 * it itself, right before its execve of the payload.) */
@@ -547,6 +548,7 @@ static int parent_spawn(struct ctr *c, int *code, struct herr *e)
 	c->sync_parent = sp[0];
 	c->sync_child = sp[1];
 	/* Signals wait in the queue until the relay forwards them. */
+	c->ignored = setup_ignored_signals();
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &c->old_mask);
 	if (cfg->ns[NS_PID].path &&

@@ -47,6 +47,7 @@ struct xctx {
 	bool in_cgroup;
 	bool setgroups_ok; /* in the init's user namespace */
 	sigset_t old_mask;
+	uint64_t ignored; /* signals the caller left ignored */
 	int sync[2];
 	pid_t pid;
 	int pidfd;
@@ -246,7 +247,7 @@ static __attribute__((noreturn)) void exec_child(struct xctx *x)
 	XSTEP(rt_child_set_user(p, x->setgroups_ok, &e));
 	XSTEP(rt_child_set_caps(p, &e));
 	XSTEP(rt_child_set_no_new_privs(p, &e));
-	XSTEP(setup_signals(&x->old_mask, &e));
+	XSTEP(setup_signals(&x->old_mask, x->ignored, &e));
 	XSTEP(rt_child_close_fds(x->o->preserve_fds, &e));
 	XSTEP(sync_send(x->sync[1], SYNC_READY, 0, NULL, -1) < 0
 		      ? herr_sys(&e, errno, "sync: sending ready")
@@ -338,6 +339,7 @@ static int exec_spawn(struct xctx *x, struct herr *e)
 	x->setgroups_ok = setup_setgroups_allowed(x->r.pid);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, x->sync) < 0)
 		return herr_sys(e, errno, "socketpair");
+	x->ignored = setup_ignored_signals();
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &x->old_mask);
 	memset(&args, 0, sizeof(args));

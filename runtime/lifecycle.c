@@ -469,7 +469,8 @@ int rt_list(const char *root, bool want_json, struct rt_list_item **items,
 	if (st_list(root, &ids, e) < 0)
 		return -1;
 	if (ids[0])
-		rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		rootfd =
+		    openat(AT_FDCWD, root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	for (char **id = ids; *id; id++) {
 		struct st_record r;
 		enum st_status s = ST_STOPPED;
@@ -526,7 +527,8 @@ int rt_spec(const char *bundle, bool rootless, struct herr *e)
 	_cleanup_free_ char *path = xasprintf("%s/config.json", bundle);
 	_cleanup_fd_ int fd = -1;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	fd = openat(AT_FDCWD, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		    0644);
 	if (fd < 0) {
 		if (errno == EEXIST)
 			return herr_set(e, EEXIST, "file '%s' already exists",

@@ -114,7 +114,8 @@ int rt_child_set_oom_score_adj(const struct rt_process *p, int procfd,
 	if (!p->has_oom_score_adj)
 		return 0;
 	if (procfd < 0) {
-		own = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		own =
+		    openat(AT_FDCWD, "/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (own < 0)
 			return herr_sys(e, errno, "opening '/proc'");
 		procfd = own;

@@ -338,7 +338,8 @@ static int cache_dir_open(const char *dir)
 		return -1;
 	}
 	/* O_NOFOLLOW: a symlink swapped in for the directory is refused. */
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(AT_FDCWD, dir,
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		base_warn("seccomp: cache dir '%s' not used: %s", dir,
 			  strerror(errno));

@@ -188,7 +188,7 @@ int rt_protect_self(char **argv, struct herr *e)
 	_cleanup_fd_ int exe = -1;
 
 	self_argv = argv;
-	exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	exe = openat(AT_FDCWD, "/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (exe < 0)
 		return herr_sys(e, errno, "opening '/proc/self/exe'");
 	if (is_sealed_copy(exe)) {
@@ -259,7 +259,7 @@ int rt_guard_self(bool needs_copy, int *shimfd, struct herr *e)
 		*shimfd = take_fd(&mfd);
 		return 0;
 	}
-	exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	exe = openat(AT_FDCWD, "/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (exe < 0)
 		return herr_sys(e, errno, "opening '/proc/self/exe'");
 	mfd = sealed_copy(exe, e);

@@ -49,10 +49,14 @@ int setup_new_session(struct herr *e);
  * (CVE-2024-21626: a leaked host fd as cwd). */
 int setup_cwd(const char *cwd, struct herr *e);
 int setup_personality(const struct rt_config *cfg, struct herr *e);
-/* Child: default signal dispositions and the caller's original mask. */
-int setup_signals(const sigset_t *old_mask, struct herr *e);
+/* Child: default dispositions for the signals in `ignored` (bit n-1 for
+ * signal n, from setup_ignored_signals()) and the caller's original mask. */
+int setup_signals(const sigset_t *old_mask, uint64_t ignored, struct herr *e);
 
 /* Parent helpers. */
+/* The signals husk's caller left ignored (SigIgn of /proc/self/status),
+ * which an exec would pass on to the payload; every signal if unknown. */
+uint64_t setup_ignored_signals(void);
 /* runc's rule for terminals: a detached process (create, run --detach,
  * exec --detach) with a terminal needs --console-socket, and the socket is
  * refused without a terminal or when husk stays to proxy the pty itself. */

@@ -78,7 +78,8 @@ int st_create(const char *root, const char *id, int *dirfd, struct herr *e)
 					"container '%s' already exists", id);
 		return herr_sys(e, errno, "creating '%s'", dir);
 	}
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	fd = openat(AT_FDCWD, dir,
+		    O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 || lock_dir(fd, id, e) < 0) {
 		if (fd < 0)
 			herr_sys(e, errno, "opening '%s'", dir);
@@ -98,7 +99,8 @@ int st_open(const char *root, const char *id, int *dirfd, struct herr *e)
 	if (valid_id(id, e) < 0)
 		return -1;
 	dir = xasprintf("%s/%s", root, id);
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	fd = openat(AT_FDCWD, dir,
+		    O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return herr_set(e, ENOENT, "container '%s' does not exist",
@@ -576,7 +578,7 @@ unsigned long long st_proc_start_time(pid_t pid)
 	char *p;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
 	n = base_read_all(fd, buf, sizeof(buf) - 1);

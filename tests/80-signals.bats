@@ -184,6 +184,10 @@ export -f zombies_of
 	# reset husk did, not an inherited default.
 	run -0 awk '$1 == "SigBlk:" { print $2 }' "/proc/$BG_PID/status"
 	refute_output 0000000000000000
+	# exec resets them too.
+	run -0 "$PROBE" ignore 13 32 33 -- "$HUSK" --root "$HUSK_ROOT" exec "$ID" probe sigmask
+	assert_line 'SigBlk=0000000000000000'
+	assert_line 'SigIgn=0000000000000000'
 	kill -TERM "$BG_PID"
 	wait "$BG_PID" || true
 	assert_clean
