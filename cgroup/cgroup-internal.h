@@ -45,6 +45,7 @@ struct cgi_dir {
 	char *path;    /* mount + rel */
 	unsigned ctls; /* CGI_BIT()s this directory serves */
 	int created;   /* trailing components of rel that husk created */
+	bool gone;     /* its last component is removed already */
 };
 
 struct cg {
@@ -65,6 +66,8 @@ int64_t cgi_read_num(const struct cgi_dir *d, const char *file);
 /* The value of "key value" in a flat-keyed file; -1 if absent. */
 int64_t cgi_read_key(const struct cgi_dir *d, const char *file,
 		     const char *key);
+/* The same in a file's text s (NULL: -1). */
+int64_t cgi_key_num(const char *s, const char *key);
 
 /* A number at the start of s ("max" is INT64_MAX), or -1. */
 int64_t cgi_parse_num(const char *s);
@@ -93,6 +96,8 @@ int cgi_v1_prepare(const struct cgi_dir *d, struct herr *e);
 int cgi_v1_apply(const struct cgi_dir *d, const struct cg_resources *r,
 		 struct herr *e);
 void cgi_v1_stats(const struct cgi_dir *d, struct cg_stats *s);
+/* The OOM kills counted in d (a memory directory); -1 if it has none. */
+int64_t cgi_v1_oom_kills(const struct cgi_dir *d);
 
 /* v2.c */
 /* Enable the controllers named in `hard` (failure is an error) and `soft`
@@ -102,5 +107,6 @@ int cgi_v2_enable(const struct cgi_dir *d, const char *hard, const char *soft,
 int cgi_v2_apply(const struct cgi_dir *d, const struct cg_resources *r,
 		 struct herr *e);
 void cgi_v2_stats(const struct cgi_dir *d, struct cg_stats *s);
+int64_t cgi_v2_oom_kills(const struct cgi_dir *d);
 
 #endif

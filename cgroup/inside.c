@@ -72,16 +72,22 @@ int64_t cgi_read_num(const struct cgi_dir *d, const char *file)
 	return s ? cgi_parse_num(s) : -1;
 }
 
-int64_t cgi_read_key(const struct cgi_dir *d, const char *file, const char *key)
+int64_t cgi_key_num(const char *s, const char *key)
 {
-	_cleanup_free_ char *s = cgi_read(d, file);
 	size_t n = strlen(key);
 
-	for (char *l = s; l && *l;
+	for (const char *l = s; l && *l;
 	     l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l))
 		if (strncmp(l, key, n) == 0 && l[n] == ' ')
 			return cgi_parse_num(l + n + 1);
 	return -1;
+}
+
+int64_t cgi_read_key(const struct cgi_dir *d, const char *file, const char *key)
+{
+	_cleanup_free_ char *s = cgi_read(d, file);
+
+	return cgi_key_num(s, key);
 }
 
 /* ---- joining ---------------------------------------------------------- */
@@ -165,14 +171,17 @@ static void collect(const char *dir, pid_t **pids, size_t *n, size_t *cap)
 int cg_pids(const struct cg *cg, pid_t **pids, size_t *n, struct herr *e)
 {
 	size_t cap = 0;
+	const char *any = NULL;
 
 	*pids = NULL;
 	*n = 0;
 	for (size_t i = 0; i < cg->ndirs; i++)
-		collect(cg->dirs[i].path, pids, n, &cap);
-	if (*n == 0 && access(cg->dirs[0].path, F_OK) < 0)
-		return herr_sys(e, errno, "reading cgroup '%s'",
-				cg->dirs[0].path);
+		if (!cg->dirs[i].gone) {
+			collect(cg->dirs[i].path, pids, n, &cap);
+			any = any ? any : cg->dirs[i].path;
+		}
+	if (*n == 0 && any && access(any, F_OK) < 0)
+		return herr_sys(e, errno, "reading cgroup '%s'", any);
 	return 0;
 }
 
@@ -203,11 +212,11 @@ static void sleep_ms(long ms)
 static const struct cgi_dir *freezer_dir(const struct cg *cg)
 {
 	for (size_t i = 0; i < cg->ndirs; i++)
-		if (!cg->dirs[i].v2 &&
+		if (!cg->dirs[i].v2 && !cg->dirs[i].gone &&
 		    (cg->dirs[i].ctls & CGI_BIT(CGI_FREEZER)))
 			return &cg->dirs[i];
 	for (size_t i = 0; i < cg->ndirs; i++)
-		if (cg->dirs[i].v2)
+		if (cg->dirs[i].v2 && !cg->dirs[i].gone)
 			return &cg->dirs[i];
 	return NULL;
 }
@@ -269,10 +278,14 @@ int cg_stats(const struct cg *cg, struct cg_stats *s, struct herr *e)
 
 bool cg_oom_killed(const struct cg *cg)
 {
-	struct cg_stats s;
-	struct herr e;
+	/* Only the memory directory: cg_stats() reads a dozen files. */
+	for (size_t i = 0; i < cg->ndirs; i++) {
+		const struct cgi_dir *d = &cg->dirs[i];
 
-	return cg_stats(cg, &s, &e) == 0 && s.oom_kills > 0;
+		if ((d->v2 ? cgi_v2_oom_kills(d) : cgi_v1_oom_kills(d)) > 0)
+			return true;
+	}
+	return false;
 }
 
 /* ---- removal ---------------------------------------------------------- */
@@ -293,7 +306,8 @@ static void kill_all(const struct cg *cg)
 	if (cg_pids(cg, &left, &nleft, &e) == 0 && nleft == 0)
 		return;
 	for (size_t i = 0; i < cg->ndirs; i++)
-		if (cg->dirs[i].v2 && cgi_exists(&cg->dirs[i], "cgroup.kill"))
+		if (cg->dirs[i].v2 && !cg->dirs[i].gone &&
+		    cgi_exists(&cg->dirs[i], "cgroup.kill"))
 			v2 = &cg->dirs[i];
 	/* cgroup.kill (5.14) kills the whole subtree atomically; without it,
 	 * freeze first so nothing can fork between reading and killing. */
@@ -353,6 +367,28 @@ static void remove_subdirs(const char *dir)
 		closedir(dh);
 }
 
+/* The usual end: the payload is gone and took its children along, and
+ * made no cgroups below ours.  Then the rmdir of each of our directories
+ * succeeds, and there is nothing to look for or kill.  False as soon as
+ * one fails (a task or a cgroup is left in it: EBUSY; or it is busy for a
+ * moment after its last task died), or if a directory is not ours to
+ * remove (an existing cgroupsPath, whose tasks kill_all() still kills). */
+static bool remove_leaves(struct cg *cg)
+{
+	for (size_t i = 0; i < cg->ndirs; i++)
+		if (cg->dirs[i].created <= 0)
+			return false;
+	for (size_t i = 0; i < cg->ndirs; i++) {
+		struct cgi_dir *d = &cg->dirs[i];
+
+		base_debug("rmdir %s", d->path);
+		if (rmdir(d->path) < 0)
+			return false;
+		d->gone = true;
+	}
+	return true;
+}
+
 int cgi_remove_dirs(struct cg *cg, struct herr *e)
 {
 	int rc = 0;
@@ -364,14 +400,16 @@ int cgi_remove_dirs(struct cg *cg, struct herr *e)
 
 		/* Most containers made no cgroups of their own: try the
 		 * rmdir before reading the directory for subgroups. */
-		if (d->created > 0) {
+		if (d->created > 0 && !d->gone) {
 			base_debug("rmdir %s", p);
-			if (rmdir(p) == 0) {
-				k = 1;
-				*strrchr(p, '/') = '\0';
-			} else {
+			if (rmdir(p) == 0)
+				d->gone = true;
+			else
 				remove_subdirs(p);
-			}
+		}
+		if (d->gone) {
+			k = 1;
+			*strrchr(p, '/') = '\0';
 		}
 		for (; k < d->created; k++) {
 			if (rmdir_retry(p) < 0 && errno != ENOENT) {
@@ -398,7 +436,8 @@ int cg_destroy(struct cg *cg, struct herr *e)
 
 	if (!cg)
 		return 0;
-	kill_all(cg);
+	if (!remove_leaves(cg))
+		kill_all(cg);
 	rc = cgi_remove_dirs(cg, e);
 	cg_free(cg);
 	return rc;

@@ -277,6 +277,19 @@ static int64_t bytes(int64_t v)
 	return v >= V1_UNLIMITED ? INT64_MAX : v;
 }
 
+int64_t cgi_v1_oom_kills(const struct cgi_dir *d)
+{
+	_cleanup_free_ char *s = NULL;
+	int64_t v;
+
+	if (!(d->ctls & CGI_BIT(CGI_MEMORY)) ||
+	    !(s = cgi_read(d, "memory.oom_control")))
+		return -1;
+	/* "oom_kill" needs 4.13; older kernels only say under_oom. */
+	v = cgi_key_num(s, "oom_kill");
+	return v >= 0 ? v : cgi_key_num(s, "under_oom");
+}
+
 void cgi_v1_stats(const struct cgi_dir *d, struct cg_stats *s)
 {
 	unsigned c = d->ctls;
@@ -301,12 +314,7 @@ void cgi_v1_stats(const struct cgi_dir *d, struct cg_stats *s)
 		    bytes(cgi_read_num(d, "memory.limit_in_bytes"));
 		if (sw >= 0 && s->memory_current >= 0)
 			s->memory_swap_current = sw - s->memory_current;
-		/* "oom_kill" needs 4.13; older kernels only say under_oom. */
-		s->oom_kills =
-		    cgi_read_key(d, "memory.oom_control", "oom_kill");
-		if (s->oom_kills < 0)
-			s->oom_kills =
-			    cgi_read_key(d, "memory.oom_control", "under_oom");
+		s->oom_kills = cgi_v1_oom_kills(d);
 	}
 	if (c & CGI_BIT(CGI_PIDS)) {
 		s->pids_current = cgi_read_num(d, "pids.current");

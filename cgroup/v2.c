@@ -476,6 +476,13 @@ static void io_stat(const struct cgi_dir *d, struct cg_stats *s)
 	}
 }
 
+int64_t cgi_v2_oom_kills(const struct cgi_dir *d)
+{
+	if (!(d->ctls & CGI_BIT(CGI_MEMORY)))
+		return -1;
+	return cgi_read_key(d, "memory.events", "oom_kill");
+}
+
 void cgi_v2_stats(const struct cgi_dir *d, struct cg_stats *s)
 {
 	unsigned c = d->ctls;
@@ -498,7 +505,7 @@ void cgi_v2_stats(const struct cgi_dir *d, struct cg_stats *s)
 		s->memory_peak = cgi_read_num(d, "memory.peak");
 		s->memory_limit = cgi_read_num(d, "memory.max");
 		s->memory_swap_current = cgi_read_num(d, "memory.swap.current");
-		s->oom_kills = cgi_read_key(d, "memory.events", "oom_kill");
+		s->oom_kills = cgi_v2_oom_kills(d);
 	}
 	if ((c & CGI_BIT(CGI_PIDS)) && cgi_exists(d, "pids.current")) {
 		s->pids_current = cgi_read_num(d, "pids.current");

@@ -425,6 +425,35 @@ in_job_cgroup() {
 	assert_clean
 }
 
+@test "cgroup: a process left behind and a cgroup made below the container's are killed and removed at exit" {
+	make_bundle
+	# No pid namespace: the payload's exit does not take the daemon along.
+	cfg 'del(.linux.namespaces[] | select(.type == "pid" or .type == "cgroup"))'
+	cfg_args sh -c 'setsid sleep 600 </dev/null >/dev/null 2>&1 & echo "daemon $!"; while [ ! -e /go ]; do sleep 0.1; done'
+	husk_bg run -b "$BUNDLE" "$ID"
+	wait_until 10 grep -q '^daemon ' "$BG_OUT"
+	local daemon m d f n=0
+	daemon=$(sed -n 's/^daemon //p' "$BG_OUT")
+	assert [ -d "/proc/$daemon" ]
+	# The daemon goes into a cgroup below the container's, in every
+	# hierarchy (v1 cpuset: a new cgroup has no cpus or mems until given).
+	for m in $(_cgroup_mounts); do
+		d=$m/husk-test/$ID
+		[ -d "$d" ] || continue
+		mkdir "$d/sub"
+		for f in cpuset.cpus cpuset.mems; do
+			[ -f "$d/sub/$f" ] && cat "$d/$f" >"$d/sub/$f"
+		done
+		echo "$daemon" >"$d/sub/cgroup.procs"
+		n=$((n + 1))
+	done
+	assert [ "$n" -gt 0 ]
+	: >"$BUNDLE/rootfs/go"
+	wait "$BG_PID"
+	wait_until 5 bash -c '! [ -e "/proc/$1" ] || grep -q "^State:.*Z" "/proc/$1/status"' _ "$daemon"
+	assert_clean
+}
+
 @test "cgroup: --debug narrates each directory made and each file written" {
 	require_kernel_feature cgroup-pids
 	make_bundle
