@@ -143,4 +143,20 @@ static inline int pivot_root(const char *new_root, const char *put_old)
 	return (int)syscall(SYS_pivot_root, new_root, put_old);
 }
 
+/* The identity calls, raw.  libc's change every thread of the process and
+ * so stop them all first (musl always: three rt_sigprocmask per call);
+ * the processes husk calls them in have a single thread. */
+static inline int sys_setgroups(size_t n, const gid_t *list)
+{
+	return (int)syscall(SYS_setgroups, n, list);
+}
+static inline int sys_setresgid(gid_t r, gid_t e, gid_t s)
+{
+	return (int)syscall(SYS_setresgid, r, e, s);
+}
+static inline int sys_setresuid(uid_t r, uid_t e, uid_t s)
+{
+	return (int)syscall(SYS_setresuid, r, e, s);
+}
+
 #endif

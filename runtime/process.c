@@ -170,7 +170,7 @@ int rt_child_set_user(const struct rt_process *p, bool setgroups_allowed,
 	gids_str(u, gids, sizeof(gids));
 	if (setgroups_allowed) {
 		base_debug("setgroups [%s]", gids);
-		if (setgroups(u->nadditional_gids, u->additional_gids) < 0) {
+		if (sys_setgroups(u->nadditional_gids, u->additional_gids) < 0) {
 			herr_sys(e, errno, "setgroups [%s]", gids);
 			if (e->err == EINVAL)
 				herr_hint(e, "a gid is not mapped in the "
@@ -191,7 +191,7 @@ int rt_child_set_user(const struct rt_process *p, bool setgroups_allowed,
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return herr_sys(e, errno, "prctl(PR_SET_KEEPCAPS)");
 	base_debug("setresgid %u", (unsigned)u->gid);
-	if (setresgid(u->gid, u->gid, u->gid) < 0) {
+	if (sys_setresgid(u->gid, u->gid, u->gid) < 0) {
 		herr_sys(e, errno, "setresgid %u", (unsigned)u->gid);
 		if (e->err == EINVAL)
 			herr_hint(e,
@@ -201,7 +201,7 @@ int rt_child_set_user(const struct rt_process *p, bool setgroups_allowed,
 		goto out;
 	}
 	base_debug("setresuid %u", (unsigned)u->uid);
-	if (setresuid(u->uid, u->uid, u->uid) < 0) {
+	if (sys_setresuid(u->uid, u->uid, u->uid) < 0) {
 		herr_sys(e, errno, "setresuid %u", (unsigned)u->uid);
 		if (e->err == EINVAL)
 			herr_hint(e,

@@ -3,6 +3,8 @@
 
 #include "sync.h"
 
+#include "../ns/syscalls.h"
+
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <poll.h>
@@ -184,9 +186,9 @@ static bool maps_zero(const struct ns_idmap *m, size_t n)
 int setup_become_root(const struct ns_idmap *u, size_t nu,
 		      const struct ns_idmap *g, size_t ng, struct herr *e)
 {
-	if (maps_zero(g, ng) && setresgid(0, 0, 0) < 0)
+	if (maps_zero(g, ng) && sys_setresgid(0, 0, 0) < 0)
 		return herr_sys(e, errno, "setresgid(0) in the user namespace");
-	if (maps_zero(u, nu) && setresuid(0, 0, 0) < 0)
+	if (maps_zero(u, nu) && sys_setresuid(0, 0, 0) < 0)
 		return herr_sys(e, errno, "setresuid(0) in the user namespace");
 	return 0;
 }
