@@ -58,6 +58,11 @@ struct cg {
 /* inside.c: file access inside a container directory, narrated. */
 int cgi_write(const struct cgi_dir *d, const char *file, const char *val,
 	      struct herr *e);
+/* The same through *fd, opened on the first call and left open for more:
+ * the kernel takes each write(2) as one value (v1 device rules).  The
+ * caller closes *fd. */
+int cgi_write_to(const struct cgi_dir *d, int *fd, const char *file,
+		 const char *val, struct herr *e);
 /* Read d/file; NULL with errno on failure. */
 char *cgi_read(const struct cgi_dir *d, const char *file);
 bool cgi_exists(const struct cgi_dir *d, const char *file);

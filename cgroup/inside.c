@@ -15,15 +15,11 @@
 
 /* ---- file access, narrated -------------------------------------------- */
 
-int cgi_write(const struct cgi_dir *d, const char *file, const char *val,
-	      struct herr *e)
+static int write_failed(const char *p, const char *file, const char *val,
+			struct herr *e)
 {
-	_cleanup_free_ char *p = xasprintf("%s/%s", d->path, file);
 	char ctl[32];
 
-	base_debug("write %s > %s", val, p);
-	if (base_write_file_at(AT_FDCWD, p, val) == 0)
-		return 0;
 	herr_sys(e, errno, "writing '%s' to '%s'", val, p);
 	cgi_key_controller(file, ctl, sizeof(ctl));
 	if (e->err == ENOENT)
@@ -34,6 +30,37 @@ int cgi_write(const struct cgi_dir *d, const char *file, const char *val,
 	else if (e->err == EINVAL || e->err == ERANGE)
 		herr_hint(e, "the kernel refused the value");
 	return -1;
+}
+
+int cgi_write(const struct cgi_dir *d, const char *file, const char *val,
+	      struct herr *e)
+{
+	_cleanup_free_ char *p = xasprintf("%s/%s", d->path, file);
+
+	base_debug("write %s > %s", val, p);
+	if (base_write_file_at(AT_FDCWD, p, val) == 0)
+		return 0;
+	return write_failed(p, file, val, e);
+}
+
+int cgi_write_to(const struct cgi_dir *d, int *fd, const char *file,
+		 const char *val, struct herr *e)
+{
+	_cleanup_free_ char *p = xasprintf("%s/%s", d->path, file);
+	size_t n = strlen(val);
+
+	base_debug("write %s > %s", val, p);
+	if (*fd < 0)
+		*fd = openat(AT_FDCWD, p, O_WRONLY | O_CLOEXEC);
+	if (*fd >= 0) {
+		ssize_t w = write(*fd, val, n);
+
+		if (w == (ssize_t)n)
+			return 0;
+		if (w >= 0)
+			errno = EIO; /* a short write */
+	}
+	return write_failed(p, file, val, e);
 }
 
 char *cgi_read(const struct cgi_dir *d, const char *file)

@@ -196,6 +196,9 @@ static int blkio(const struct cgi_dir *d, const struct cg_resources *r,
 static int devices(const struct cgi_dir *d, const struct cg_resources *r,
 		   struct herr *e)
 {
+	/* One open of each file for all the rules: each write is a rule. */
+	_cleanup_fd_ int allow = -1, deny = -1;
+
 	for (size_t i = 0; i < r->ndevices; i++) {
 		const struct cg_device_rule *dv = &r->devices[i];
 		char dev[48], buf[80];
@@ -203,8 +206,9 @@ static int devices(const struct cgi_dir *d, const struct cg_resources *r,
 		cgi_fmt_devnum(dev, sizeof(dev), dv->major, dv->minor);
 		snprintf(buf, sizeof(buf), "%c %s %s", dv->type, dev,
 			 dv->access[0] ? dv->access : "rwm");
-		if (cgi_write(d, dv->allow ? "devices.allow" : "devices.deny",
-			      buf, e) < 0)
+		if (cgi_write_to(d, dv->allow ? &allow : &deny,
+				 dv->allow ? "devices.allow" : "devices.deny",
+				 buf, e) < 0)
 			return -1;
 	}
 	return 0;
