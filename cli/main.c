@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -238,7 +239,12 @@ int main(int argc, char **argv)
 {
 	const char *name;
 	int idx;
+	uint32_t seed;
 
+	/* jansson seeds its hash tables from /dev/urandom on first use (an
+	 * open, a read and a close); one getrandom(2) does the same. */
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == sizeof(seed))
+		json_object_seed(seed ? seed : 1);
 	if (parse_global(argc, argv) != 0)
 		return 1;
 	if (cli_g.log)
