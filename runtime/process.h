@@ -91,6 +91,9 @@ struct rt_sha256 {
 void rt_sha256_init(struct rt_sha256 *c);
 void rt_sha256_update(struct rt_sha256 *c, const void *data, size_t n);
 void rt_sha256_final(struct rt_sha256 *c, uint8_t out[32]);
+/* Use the CPU's SHA instructions if it has them (the default) or not (for
+ * the unit test, which checks both).  Returns whether it has them. */
+bool rt_sha256_accelerate(bool on);
 
 /*
  * husk's binary out of the payload's reach (self.c, CVE-2019-5736).  The

@@ -59,41 +59,133 @@ static const uint32_t sha_k[64] = {
 		    ((a & b) ^ (a & c) ^ (b & c));                             \
 	} while (0)
 
-static void sha_block(uint32_t hash[8], const uint8_t *p)
+static void sha_blocks_c(uint32_t hash[8], const uint8_t *p, size_t n)
 {
-	uint32_t w[64];
-	uint32_t a = hash[0], b = hash[1], c = hash[2], d = hash[3];
-	uint32_t e = hash[4], f = hash[5], g = hash[6], h = hash[7];
+	for (; n > 0; n--, p += 64) {
+		uint32_t w[64];
+		uint32_t a = hash[0], b = hash[1], c = hash[2], d = hash[3];
+		uint32_t e = hash[4], f = hash[5], g = hash[6], h = hash[7];
 
-	for (int i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-	for (int i = 16; i < 64; i++) {
-		uint32_t s0 =
-		    ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
-		uint32_t s1 =
-		    ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
+		for (int i = 0; i < 16; i++)
+			w[i] = (uint32_t)p[4 * i] << 24 |
+			       (uint32_t)p[4 * i + 1] << 16 |
+			       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+		for (int i = 16; i < 64; i++) {
+			uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^
+				      (w[i - 15] >> 3);
+			uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^
+				      (w[i - 2] >> 10);
 
-		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+			w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+		}
+		for (int i = 0; i < 64; i += 8) {
+			SHA_ROUND(a, b, c, d, e, f, g, h, i);
+			SHA_ROUND(h, a, b, c, d, e, f, g, i + 1);
+			SHA_ROUND(g, h, a, b, c, d, e, f, i + 2);
+			SHA_ROUND(f, g, h, a, b, c, d, e, i + 3);
+			SHA_ROUND(e, f, g, h, a, b, c, d, i + 4);
+			SHA_ROUND(d, e, f, g, h, a, b, c, i + 5);
+			SHA_ROUND(c, d, e, f, g, h, a, b, i + 6);
+			SHA_ROUND(b, c, d, e, f, g, h, a, i + 7);
+		}
+		hash[0] += a;
+		hash[1] += b;
+		hash[2] += c;
+		hash[3] += d;
+		hash[4] += e;
+		hash[5] += f;
+		hash[6] += g;
+		hash[7] += h;
 	}
-	for (int i = 0; i < 64; i += 8) {
-		SHA_ROUND(a, b, c, d, e, f, g, h, i);
-		SHA_ROUND(h, a, b, c, d, e, f, g, i + 1);
-		SHA_ROUND(g, h, a, b, c, d, e, f, i + 2);
-		SHA_ROUND(f, g, h, a, b, c, d, e, i + 3);
-		SHA_ROUND(e, f, g, h, a, b, c, d, i + 4);
-		SHA_ROUND(d, e, f, g, h, a, b, c, i + 5);
-		SHA_ROUND(c, d, e, f, g, h, a, b, i + 6);
-		SHA_ROUND(b, c, d, e, f, g, h, a, i + 7);
+}
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+
+/* The same with the CPU's SHA extensions (Intel since Goldmont and Ice
+ * Lake, AMD since Zen): ten times fewer instructions.  sha256rnds2 does two
+ * rounds on the state split as (A,B,E,F) and (C,D,G,H); sha256msg1/msg2
+ * extend the message four words at a time. */
+__attribute__((target("sha,sse4.1,ssse3"))) static void
+sha_blocks_ni(uint32_t hash[8], const uint8_t *p, size_t n)
+{
+	const __m128i bswap =
+	    _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+	__m128i t = _mm_loadu_si128((const __m128i *)&hash[0]);	 /* a b c d */
+	__m128i s1 = _mm_loadu_si128((const __m128i *)&hash[4]); /* e f g h */
+	__m128i s0;
+
+	t = _mm_shuffle_epi32(t, 0xB1);	   /* b a d c */
+	s1 = _mm_shuffle_epi32(s1, 0x1B);  /* h g f e */
+	s0 = _mm_alignr_epi8(t, s1, 8);	   /* f e b a: ABEF */
+	s1 = _mm_blend_epi16(s1, t, 0xF0); /* h g d c: CDGH */
+	for (; n > 0; n--, p += 64) {
+		__m128i save0 = s0, save1 = s1, m[4];
+
+		for (int i = 0; i < 4; i++)
+			m[i] = _mm_shuffle_epi8(
+			    _mm_loadu_si128((const __m128i *)(p + 16 * i)),
+			    bswap);
+		for (int i = 0; i < 16; i++) {
+			__m128i wk = _mm_add_epi32(
+			    m[i & 3],
+			    _mm_loadu_si128((const __m128i *)&sha_k[4 * i]));
+
+			s1 = _mm_sha256rnds2_epu32(s1, s0, wk);
+			s0 = _mm_sha256rnds2_epu32(s0, s1,
+						   _mm_shuffle_epi32(wk, 0x0E));
+			if (i < 12) {
+				/* Words 4i+16..4i+19 from the four groups
+				 * before them. */
+				__m128i x = _mm_sha256msg1_epu32(
+				    m[i & 3], m[(i + 1) & 3]);
+
+				x = _mm_add_epi32(
+				    x, _mm_alignr_epi8(m[(i + 3) & 3],
+						       m[(i + 2) & 3], 4));
+				m[i & 3] =
+				    _mm_sha256msg2_epu32(x, m[(i + 3) & 3]);
+			}
+		}
+		s0 = _mm_add_epi32(s0, save0);
+		s1 = _mm_add_epi32(s1, save1);
 	}
-	hash[0] += a;
-	hash[1] += b;
-	hash[2] += c;
-	hash[3] += d;
-	hash[4] += e;
-	hash[5] += f;
-	hash[6] += g;
-	hash[7] += h;
+	t = _mm_shuffle_epi32(s0, 0x1B);   /* a b e f */
+	s1 = _mm_shuffle_epi32(s1, 0xB1);  /* g h c d */
+	s0 = _mm_blend_epi16(t, s1, 0xF0); /* a b c d */
+	s1 = _mm_alignr_epi8(s1, t, 8);	   /* e f g h */
+	_mm_storeu_si128((__m128i *)&hash[0], s0);
+	_mm_storeu_si128((__m128i *)&hash[4], s1);
+}
+
+static bool cpu_has_sha(void)
+{
+	unsigned a, b, c, d;
+
+	/* SSSE3 and SSE4.1 (leaf 1, ecx bits 9 and 19), SHA (leaf 7, ebx
+	 * bit 29). */
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 9)) ||
+	    !(c & (1u << 19)))
+		return false;
+	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29));
+}
+#endif
+
+static void (*sha_blocks)(uint32_t hash[8], const uint8_t *p, size_t n);
+
+bool rt_sha256_accelerate(bool on)
+{
+	bool have = false;
+
+#if defined(__x86_64__)
+	have = cpu_has_sha();
+	sha_blocks = on && have ? sha_blocks_ni : sha_blocks_c;
+#else
+	(void)on;
+	sha_blocks = sha_blocks_c;
+#endif
+	return have;
 }
 
 void rt_sha256_init(struct rt_sha256 *c)
@@ -102,6 +194,8 @@ void rt_sha256_init(struct rt_sha256 *c)
 				       0xa54ff53a, 0x510e527f, 0x9b05688c,
 				       0x1f83d9ab, 0x5be0cd19};
 
+	if (!sha_blocks)
+		(void)rt_sha256_accelerate(true);
 	memcpy(c->h, iv, sizeof(iv));
 	c->len = 0;
 	c->nbuf = 0;
@@ -111,8 +205,10 @@ void rt_sha256_update(struct rt_sha256 *c, const void *data, size_t n)
 {
 	const uint8_t *p = data;
 
+	if (n == 0)
+		return;
 	c->len += n;
-	while (n > 0) {
+	if (c->nbuf > 0) {
 		size_t k = sizeof(c->buf) - c->nbuf;
 
 		if (k > n)
@@ -121,11 +217,19 @@ void rt_sha256_update(struct rt_sha256 *c, const void *data, size_t n)
 		c->nbuf += k;
 		p += k;
 		n -= k;
-		if (c->nbuf == sizeof(c->buf)) {
-			sha_block(c->h, c->buf);
-			c->nbuf = 0;
-		}
+		if (c->nbuf < sizeof(c->buf))
+			return;
+		sha_blocks(c->h, c->buf, 1);
+		c->nbuf = 0;
 	}
+	/* Whole blocks straight from the caller's buffer. */
+	if (n >= 64) {
+		sha_blocks(c->h, p, n / 64);
+		p += n & ~(size_t)63;
+		n &= 63;
+	}
+	memcpy(c->buf, p, n);
+	c->nbuf = n;
 }
 
 void rt_sha256_final(struct rt_sha256 *c, uint8_t out[32])
