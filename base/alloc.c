@@ -11,8 +11,9 @@
  * - Sizes are rounded up to a power of two, 16 bytes to 64 KiB (13
  *   classes).  A freed block goes on its class's free list and is handed out
  *   again; it is never given back to the kernel.
- * - New blocks are cut from 256 KiB arenas, themselves mmap'd (only the
- *   pages written to cost memory).
+ * - New blocks are cut from 256 KiB arenas, themselves mmap'd, and faulted
+ *   in 32 KiB ahead of the blocks cut (populate(): one madvise instead of
+ *   eight page faults).
  * - Anything larger (a big config.json) is one mapping of its own, unmapped
  *   by free().
  * - Every block starts with a 16-byte header (its class, or its mapping),
@@ -29,6 +30,7 @@
 
 #include <errno.h>
 #include <malloc.h> /* malloc_usable_size, memalign */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +57,35 @@ _Static_assert(ARENA >= 3 * (HDR + (1u << MAX_SHIFT)),
 
 static void *free_list[NCLASS];
 static char *arena_next, *arena_end;
+static char *arena_ready; /* populated up to here */
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
+#define CHUNK (32u << 10)
+
+/* Fault in the arena up to `need` (and on to a 32 KiB boundary) with one
+ * madvise: a page fault costs ~10 us on a VM, populating a page ~0.4 us,
+ * and every page of an arena is used as it fills.  Older kernels just
+ * fault, page by page, as before. */
+static void populate(char *need)
+{
+	static bool unsupported;
+	int saved = errno; /* a malloc that succeeds leaves errno alone */
+	char *to;
+
+	if (need <= arena_ready || unsupported)
+		return;
+	to = arena_ready +
+	     ((size_t)(need - arena_ready) + CHUNK - 1) / CHUNK * CHUNK;
+	if (to > arena_end)
+		to = arena_end;
+	if (madvise(arena_ready, (size_t)(to - arena_ready),
+		    MADV_POPULATE_WRITE) < 0)
+		unsupported = errno == EINVAL;
+	arena_ready = to;
+	errno = saved;
+}
 
 static void *map(size_t len)
 {
@@ -109,11 +140,12 @@ void *malloc(size_t n)
 
 		if (!a)
 			return NULL;
-		arena_next = a;
+		arena_next = arena_ready = a;
 		arena_end = a + ARENA;
 	}
 	h = (struct hdr *)arena_next;
 	arena_next += HDR + cap;
+	populate(arena_next);
 	*h = (struct hdr){.class = class, .size = cap};
 	return h + 1;
 }

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -165,6 +166,33 @@ static void test_reuse(void)
 #endif
 }
 
+/* Arena pages are faulted in ahead of use, 32 KiB at a time (one madvise
+ * instead of a page fault per page), so a new block's pages are resident
+ * before it is written. */
+static void test_populated(void)
+{
+#ifdef HUSK_OWN_MALLOC
+	enum { N = 30, SIZE = 20000 }; /* 32 KiB blocks, more than were freed */
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	char *b[N];
+	unsigned char vec[8] = {0};
+	uintptr_t from, to;
+
+	for (int i = 0; i < N; i++)
+		b[i] = malloc(SIZE); /* never written */
+	CHECK(b[N - 1] != NULL);
+	/* The pages wholly inside the last one, which nothing has touched. */
+	from = ((uintptr_t)b[N - 1] + pg - 1) & ~(pg - 1);
+	to = ((uintptr_t)b[N - 1] + SIZE) & ~(pg - 1);
+	CHECK(to > from && (to - from) / pg <= sizeof(vec));
+	CHECK(mincore((void *)from, to - from, vec) == 0);
+	for (uintptr_t i = 0; i < (to - from) / pg; i++)
+		CHECK(vec[i] & 1);
+	for (int i = 0; i < N; i++)
+		free(b[i]);
+#endif
+}
+
 int main(void)
 {
 	test_sizes();
@@ -173,5 +201,6 @@ int main(void)
 	test_calloc();
 	test_aligned();
 	test_reuse();
+	test_populated();
 	return unit_done("test_alloc");
 }
