@@ -17,6 +17,7 @@
  */
 #include "process.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/filter.h>
@@ -502,13 +503,11 @@ static int cache_load(int dirfd, const char *dir, const char *name,
 	if ((size_t)st.st_size < sizeof(h) || (size_t)st.st_size > max ||
 	    st.st_size % sizeof(struct sock_filter))
 		goto reject;
-	buf = xmalloc(st.st_size);
-	if (base_read_all(fd, buf, st.st_size) != st.st_size) {
-		why = "short read";
-		goto reject;
-	}
-	memcpy(&h, buf, sizeof(h));
+	/* The header, then the instructions straight into their buffer. */
 	body = st.st_size - sizeof(h);
+	why = "short read";
+	if (base_read_all(fd, &h, sizeof(h)) != (ssize_t)sizeof(h))
+		goto reject;
 	why = "bad header";
 	if (memcmp(h.magic, CACHE_MAGIC, sizeof(h.magic)) != 0 ||
 	    h.ninsns * sizeof(struct sock_filter) != body || h.ninsns == 0)
@@ -516,12 +515,15 @@ static int cache_load(int dirfd, const char *dir, const char *name,
 	why = "key mismatch";
 	if (memcmp(h.key, key, sizeof(h.key)) != 0)
 		goto reject;
-	digest(buf + sizeof(h), body, d);
+	buf = xmalloc(body);
+	why = "short read";
+	if (base_read_all(fd, buf, body) != (ssize_t)body)
+		goto reject;
+	digest(buf, body, d);
 	why = "instructions do not match their digest";
 	if (memcmp(h.digest, d, sizeof(d)) != 0)
 		goto reject;
-	out->insns = xmalloc(body);
-	memcpy(out->insns, buf + sizeof(h), body);
+	out->insns = (struct sock_filter *)(void *)take_ptr(buf);
 	out->ninsns = h.ninsns;
 	out->notify = h.notify != 0;
 	base_debug("seccomp: cache hit %s/%s (%zu instructions)", dir, name,
@@ -531,6 +533,76 @@ reject:
 	base_warn("seccomp: cache file '%s/%s' ignored: %s; recompiling", dir,
 		  name, why);
 	return -1;
+}
+
+/* The cache keeps at most this many entries (docker's profile: 11 KB each).
+ * An entry is a file named by its 64-digit key and ".bpf". */
+#define CACHE_MAX 64
+
+struct cache_entry {
+	struct timespec mtime;
+	char name[2 * 32 + 5];
+};
+
+static int older(const void *a, const void *b)
+{
+	const struct timespec *x = &((const struct cache_entry *)a)->mtime;
+	const struct timespec *y = &((const struct cache_entry *)b)->mtime;
+
+	if (x->tv_sec != y->tv_sec)
+		return x->tv_sec < y->tv_sec ? -1 : 1;
+	return x->tv_nsec < y->tv_nsec ? -1 : x->tv_nsec > y->tv_nsec;
+}
+
+static bool is_entry_name(const char *n)
+{
+	size_t i;
+
+	for (i = 0; i < 64; i++)
+		if (!((n[i] >= '0' && n[i] <= '9') ||
+		      (n[i] >= 'a' && n[i] <= 'f')))
+			return false;
+	return strcmp(n + 64, ".bpf") == 0;
+}
+
+/* Bound the cache after a store: beyond CACHE_MAX entries, the ones
+ * compiled longest ago go.  A profile still in use is compiled and stored
+ * again when next asked for; nothing else in the directory is touched. */
+static void cache_prune(int dirfd, const char *dir)
+{
+	_cleanup_free_ struct cache_entry *v = NULL;
+	size_t n = 0, cap = 0;
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		struct stat st;
+
+		if (!is_entry_name(de->d_name) ||
+		    fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		if (n == cap)
+			v = xrealloc(v, (cap = cap * 2 + 64) * sizeof(*v));
+		v[n].mtime = st.st_mtim;
+		memcpy(v[n].name, de->d_name, sizeof(v[n].name));
+		n++;
+	}
+	closedir(d);
+	if (n <= CACHE_MAX)
+		return;
+	qsort(v, n, sizeof(*v), older);
+	for (size_t i = 0; i < n - CACHE_MAX; i++) {
+		base_debug("seccomp: cache full (%zu entries): removing %s/%s",
+			   n, dir, v[i].name);
+		(void)unlinkat(dirfd, v[i].name, 0);
+	}
 }
 
 /* Write the entry atomically: a private temporary file renamed over the
@@ -560,6 +632,7 @@ static void cache_store(int dirfd, const char *dir, const char *name,
 		return;
 	}
 	base_debug("seccomp: cached %s/%s", dir, name);
+	cache_prune(dirfd, dir);
 }
 
 /* ------------------------------------------------------------------ */

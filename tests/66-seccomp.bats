@@ -108,6 +108,38 @@ profile() {
 	assert_clean
 }
 
+@test "seccomp: the cache keeps 64 entries, removing the ones compiled longest ago" {
+	require_kernel_feature seccomp
+	make_bundle
+	local dir=/run/husk/seccomp-cache i f fakes=()
+	mkdir -p "$dir"
+	chmod 0700 "$dir"
+	# 70 entries older than any real one, each a second apart.
+	for i in $(seq 1 70); do
+		f=$dir/$(printf 'f%063x' "$i").bpf
+		: >"$f"
+		touch -d "@$((946684800 + i))" "$f"
+		fakes+=("$f")
+	done
+	# Not entries: left alone, however old.
+	: >"$dir/README"
+	touch -d @946684800 "$dir/README"
+	# A profile of this test's own: a cache miss, so a store.
+	profile "[{\"names\": [\"mkdir\", \"husk_${ID//-/_}\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 1}]"
+	cfg_args true
+	husk_run -0 --separate-stderr --debug run --bundle "$BUNDLE" "$ID"
+	local entry
+	entry=$(sed -n 's/.*seccomp: cached \([^ ]*\)$/\1/p' <<<"$stderr")
+	[ -n "$entry" ] && [ -f "$entry" ] || fail "no cache entry: $stderr"
+	run -0 bash -c 'ls "$1" | grep -cE "^[0-9a-f]{64}\.bpf$"' _ "$dir"
+	assert_output 64
+	assert [ ! -e "${fakes[0]}" ]
+	assert [ -e "$dir/README" ]
+	[[ $stderr == *"seccomp: cache full"*"removing $dir/$(basename "${fakes[0]}")"* ]] || fail "no removal said: $(grep seccomp <<<"$stderr")"
+	rm -f "${fakes[@]}" "$dir/README" "$entry"
+	assert_clean
+}
+
 @test "seccomp: the compiled filter is cached; a tampered cache entry is refused and recompiled" {
 	require_kernel_feature seccomp
 	make_bundle
