@@ -545,7 +545,12 @@ int rt_config_load(struct rt_config *c, const char *bundle, struct herr *e)
 				  bundle);
 		return -1;
 	}
-	return rt_config_parse(c, buf, len, name, bundle, e);
+	if (rt_config_parse(c, buf, len, name, bundle, e) < 0)
+		return -1;
+	/* The state keeps a copy of exactly what was parsed. */
+	c->text = take_ptr(buf);
+	c->text_len = len;
+	return 0;
 }
 
 /* ---- exec --process
@@ -591,6 +596,7 @@ void rt_process_free(struct rt_process *pr)
 void rt_config_free(struct rt_config *c)
 {
 	free(c->path);
+	free(c->text);
 	free(c->bundle);
 	free(c->oci_version);
 	free(c->root_path);

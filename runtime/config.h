@@ -113,6 +113,8 @@ struct rt_sysctl {
 
 struct rt_config {
 	char *path;       /* the config.json path, for error messages */
+	char *text;       /* its bytes, as parsed (rt_config_load only) */
+	size_t text_len;
 	char *bundle;     /* absolute bundle directory */
 	char *oci_version;
 	char *root_path;  /* absolute */

@@ -634,20 +634,25 @@ static int record_state(struct ctr *c, struct herr *e)
 	};
 	_cleanup_free_ char *path = xasprintf("%s/config.json", c->cfg.bundle);
 	_cleanup_free_ char *json = NULL;
+	const char *text;
 	char created[64], dir[64];
 	size_t len;
 
 	base_now_rfc3339(created, sizeof(created));
 	r.created = created;
-	/* exec reads this copy: the bundle may change after create. */
+	/* exec reads this copy: the bundle may change after create.  It is
+	 * the text that was parsed, not the file read again. */
 	if (c->o->config_json) {
-		json = xstrdup(c->o->config_json);
-		len = strlen(json);
+		text = c->o->config_json;
+		len = strlen(text);
+	} else if (c->cfg.text) {
+		text = c->cfg.text;
+		len = c->cfg.text_len;
 	} else {
-		json = base_read_file_at(AT_FDCWD, path, &len);
+		text = json = base_read_file_at(AT_FDCWD, path, &len);
 	}
 	snprintf(dir, sizeof(dir), "/proc/self/fd/%d", c->statefd);
-	if (!json || base_write_file_atomic(dir, "config.json", json, len,
+	if (!text || base_write_file_atomic(dir, "config.json", text, len,
 					    0600) < 0)
 		return herr_sys(e, errno, "saving '%s' in the state", path);
 	if (st_write(c->statefd, &r, e) < 0)
