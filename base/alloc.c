@@ -26,6 +26,8 @@
  * is not caught here.  The inputs husk parses are fuzzed under ASan
  * (tests/fuzz).
  */
+#include "base.h"
+
 #ifdef HUSK_OWN_MALLOC
 
 #include <errno.h>
@@ -68,13 +70,15 @@ static char *arena_ready; /* populated up to here */
  * madvise: a page fault costs ~10 us on a VM, populating a page ~0.4 us,
  * and every page of an arena is used as it fills.  Older kernels just
  * fault, page by page, as before. */
+static bool no_populate; /* base_alloc_confined() */
+
 static void populate(char *need)
 {
 	static bool unsupported;
 	int saved = errno; /* a malloc that succeeds leaves errno alone */
 	char *to;
 
-	if (need <= arena_ready || unsupported)
+	if (need <= arena_ready || unsupported || no_populate)
 		return;
 	to = arena_ready +
 	     ((size_t)(need - arena_ready) + CHUNK - 1) / CHUNK * CHUNK;
@@ -241,6 +245,17 @@ int posix_memalign(void **out, size_t align, size_t n)
 void *memalign(size_t align, size_t n)
 {
 	return aligned_alloc(align, n);
+}
+
+void base_alloc_confined(void)
+{
+	no_populate = true;
+}
+
+#else
+
+void base_alloc_confined(void)
+{
 }
 
 #endif

@@ -94,6 +94,11 @@ static inline int take_fd(int *fd)
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* From here on malloc makes no madvise(2) of its own (base/alloc.c faults
+ * its arena in ahead): called before a seccomp filter that may not allow
+ * it is loaded.  (mmap for a new arena remains, as with any malloc.) */
+void base_alloc_confined(void);
+
 /* Allocation that cannot fail: on ENOMEM husk prints and exits 1. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t m);

@@ -888,6 +888,7 @@ int rt_child_load_seccomp(const struct rt_bpf *b, struct herr *e)
 	base_debug("seccomp(SECCOMP_SET_MODE_FILTER, flags 0x%x, %zu "
 		   "instructions)",
 		   flags, b->ninsns);
+	base_alloc_confined();
 	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
 	if (r < 0) {
 		int err = errno;

@@ -108,6 +108,21 @@ profile() {
 	assert_clean
 }
 
+@test "seccomp: a profile that kills madvise, loaded before the capabilities go, leaves husk's remaining setup alone" {
+	require_kernel_feature seccomp
+	make_bundle
+	# Without noNewPrivileges the filter is loaded before the user, the
+	# capabilities and the hooks are set, all of which allocate; husk's
+	# allocator must not madvise from then on (the unit test test_alloc
+	# checks the switch itself).
+	cfg '.process.noNewPrivileges = false'
+	profile '[{"names": ["madvise"], "action": "SCMP_ACT_KILL"}]'
+	cfg_args sh -c 'echo alive'
+	husk_run -0 run --bundle "$BUNDLE" "$ID"
+	assert_output alive
+	assert_clean
+}
+
 @test "seccomp: the cache keeps 64 entries, removing the ones compiled longest ago" {
 	require_kernel_feature seccomp
 	make_bundle

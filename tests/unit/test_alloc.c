@@ -3,6 +3,7 @@
  * and overflow check, free(NULL)), and the allocator's own promise that a
  * freed block is reused rather than given back.  In a glibc build the same
  * checks run against glibc's malloc (and the reuse checks are skipped). */
+#include "../../base/base.h"
 #include "unit.h"
 
 #include <errno.h>
@@ -193,6 +194,35 @@ static void test_populated(void)
 #endif
 }
 
+/* After base_alloc_confined() (a seccomp filter is on its way) the arena
+ * is no longer faulted in ahead: a fresh block's pages stay untouched. */
+static void test_confined(void)
+{
+#ifdef HUSK_OWN_MALLOC
+	/* More than test_populated() freed, so the last ones are new. */
+	enum { N = 80, SIZE = 20000 };
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	char *b[N];
+	unsigned char vec[8] = {0};
+	uintptr_t from, to;
+	int resident = 0;
+
+	base_alloc_confined();
+	for (int i = 0; i < N; i++)
+		b[i] = malloc(SIZE);
+	CHECK(b[N - 1] != NULL);
+	from = ((uintptr_t)b[N - 1] + pg - 1) & ~(pg - 1);
+	to = ((uintptr_t)b[N - 1] + SIZE) & ~(pg - 1);
+	CHECK(to > from && (to - from) / pg <= sizeof(vec));
+	CHECK(mincore((void *)from, to - from, vec) == 0);
+	for (uintptr_t i = 0; i < (to - from) / pg; i++)
+		resident += vec[i] & 1;
+	CHECK(resident == 0);
+	for (int i = 0; i < N; i++)
+		free(b[i]);
+#endif
+}
+
 int main(void)
 {
 	test_sizes();
@@ -202,5 +232,6 @@ int main(void)
 	test_aligned();
 	test_reuse();
 	test_populated();
+	test_confined(); /* last: populating stays off */
 	return unit_done("test_alloc");
 }
