@@ -25,8 +25,8 @@ fuzz_cc() {
 # reader and the seccomp compiler; state.c (which opens cgroups for a
 # container's status).
 fuzz_cc -o "$out/fuzz_bundle" tests/fuzz/fuzz_bundle.c base/base.c \
-	cgroup/values.c runtime/bundle*.c runtime/spec.c runtime/seccomp.c \
-	-ljansson -lseccomp
+	base/alloc.c cgroup/values.c runtime/bundle*.c runtime/spec.c \
+	runtime/seccomp.c -ljansson -lseccomp
 fuzz_cc -o "$out/fuzz_state" tests/fuzz/fuzz_state.c base/base.c \
 	runtime/state.c cgroup/*.c -ljansson
 
