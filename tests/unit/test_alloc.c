@@ -167,59 +167,60 @@ static void test_reuse(void)
 #endif
 }
 
+#ifdef HUSK_OWN_MALLOC
+/* Allocate n blocks of 20000 bytes (the 32 KiB class), never written, and
+ * count how many of the pages wholly inside the last one are resident (of
+ * *pages).  n must exceed the blocks of that class freed before, so the
+ * last one is new. */
+static int resident_in_new_block(int n, int *pages)
+{
+	enum { MAX = 100, SIZE = 20000 };
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	char *b[MAX];
+	unsigned char vec[8] = {0};
+	uintptr_t from, to;
+	int resident = 0;
+
+	CHECK(n <= MAX);
+	for (int i = 0; i < n; i++)
+		b[i] = malloc(SIZE);
+	CHECK(b[n - 1] != NULL);
+	from = ((uintptr_t)b[n - 1] + pg - 1) & ~(pg - 1);
+	to = ((uintptr_t)b[n - 1] + SIZE) & ~(pg - 1);
+	*pages = (int)((to - from) / pg);
+	CHECK(*pages > 0 && (size_t)*pages <= sizeof(vec));
+	CHECK(mincore((void *)from, to - from, vec) == 0);
+	for (int i = 0; i < *pages; i++)
+		resident += vec[i] & 1;
+	for (int i = 0; i < n; i++)
+		free(b[i]);
+	return resident;
+}
+#endif
+
 /* Arena pages are faulted in ahead of use, 32 KiB at a time (one madvise
  * instead of a page fault per page), so a new block's pages are resident
  * before it is written. */
 static void test_populated(void)
 {
 #ifdef HUSK_OWN_MALLOC
-	enum { N = 30, SIZE = 20000 }; /* 32 KiB blocks, more than were freed */
-	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
-	char *b[N];
-	unsigned char vec[8] = {0};
-	uintptr_t from, to;
+	int pages, resident = resident_in_new_block(30, &pages);
 
-	for (int i = 0; i < N; i++)
-		b[i] = malloc(SIZE); /* never written */
-	CHECK(b[N - 1] != NULL);
-	/* The pages wholly inside the last one, which nothing has touched. */
-	from = ((uintptr_t)b[N - 1] + pg - 1) & ~(pg - 1);
-	to = ((uintptr_t)b[N - 1] + SIZE) & ~(pg - 1);
-	CHECK(to > from && (to - from) / pg <= sizeof(vec));
-	CHECK(mincore((void *)from, to - from, vec) == 0);
-	for (uintptr_t i = 0; i < (to - from) / pg; i++)
-		CHECK(vec[i] & 1);
-	for (int i = 0; i < N; i++)
-		free(b[i]);
+	CHECK(resident == pages);
 #endif
 }
 
 /* After base_alloc_confined() (a seccomp filter is on its way) the arena
- * is no longer faulted in ahead: a fresh block's pages stay untouched. */
+ * is no longer faulted in ahead: a new block's pages stay untouched. */
 static void test_confined(void)
 {
 #ifdef HUSK_OWN_MALLOC
-	/* More than test_populated() freed, so the last ones are new. */
-	enum { N = 80, SIZE = 20000 };
-	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
-	char *b[N];
-	unsigned char vec[8] = {0};
-	uintptr_t from, to;
-	int resident = 0;
+	int pages, resident;
 
 	base_alloc_confined();
-	for (int i = 0; i < N; i++)
-		b[i] = malloc(SIZE);
-	CHECK(b[N - 1] != NULL);
-	from = ((uintptr_t)b[N - 1] + pg - 1) & ~(pg - 1);
-	to = ((uintptr_t)b[N - 1] + SIZE) & ~(pg - 1);
-	CHECK(to > from && (to - from) / pg <= sizeof(vec));
-	CHECK(mincore((void *)from, to - from, vec) == 0);
-	for (uintptr_t i = 0; i < (to - from) / pg; i++)
-		resident += vec[i] & 1;
+	/* More than test_populated() freed. */
+	resident = resident_in_new_block(80, &pages);
 	CHECK(resident == 0);
-	for (int i = 0; i < N; i++)
-		free(b[i]);
 #endif
 }
 
