@@ -90,9 +90,9 @@ retry "$apt/source.log" fetch_sources ||
 	die "apt-get source failed (or build with LIBC=glibc)"
 
 cc="musl-gcc -isystem $dir/include"
-# As husk's own objects (Makefile): sections for --gc-sections, no unwind
-# tables.  No _FORTIFY_SOURCE: musl has none.
-cflags="-O2 -fstack-protector-strong -ffunction-sections -fdata-sections"
+# As husk's own objects (Makefile): -Os, sections for --gc-sections, no
+# unwind tables.  No _FORTIFY_SOURCE: musl has none.
+cflags="-Os -fstack-protector-strong -ffunction-sections -fdata-sections"
 cflags="$cflags -fno-asynchronous-unwind-tables -fno-unwind-tables"
 jobs=$(nproc 2>/dev/null || echo 2)
 log="$dir/build.log"
