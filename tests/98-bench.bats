@@ -1,0 +1,98 @@
+#!/usr/bin/env bats
+# 98-bench: the benchmark's report (bench/report.py), from made-up samples.
+# `make bench` itself takes minutes and needs crun and runc; what it
+# reports -- ratios, the issue's targets, the run it replaces -- is
+# arithmetic that can be checked here, on numbers chosen so that a wrong
+# formula gives a different answer.
+
+load helpers
+
+setup() {
+	W=$(mktemp -d)
+	: >"$W/errors"
+	: >"$W/rss.tsv"
+}
+
+teardown() {
+	rm -rf "$W"
+}
+
+# sample SCENARIO RUNTIME TURN SECONDS: one timed sample (wall = cpu).
+sample() {
+	printf '%s\t%s\t%s\t%s\t%s\t0\n' "$1" "$2" "$3" "$4" "$4" >>"$W/samples.tsv"
+}
+
+# report: run report.py on the samples, husk and crun, into $W/out.json.
+report() {
+	run -0 python3 "$REPO/bench/report.py" "$W/samples.tsv" "$W/rss.tsv" \
+		"$W/errors" "$W/out.json" "$HUSK" 3 0 1 "husk crun" "1 4 9" \
+		"husk=ok crun=ok" 1000 "$W/none"
+}
+
+# jq_out FILTER: FILTER applied to the report's JSON.
+jq_out() {
+	jq -r "$1" "$W/out.json"
+}
+
+@test "bench: a ratio is the median of the turns' ratios, not a ratio of medians" {
+	# husk 10 20 30 ms, crun 20 100 30 ms: the turns' ratios are 0.5 0.2
+	# 1.0 (median 0.5), the medians' ratio 20/30.  A slow turn of one
+	# runtime (noise from outside) moves only its own turn's ratio.
+	sample default husk 0 0.010
+	sample default crun 0 0.020
+	sample default husk 1 0.020
+	sample default crun 1 0.100
+	sample default husk 2 0.030
+	sample default crun 2 0.030
+	report
+	[ "$(jq_out '.results.default.wall_ms["husk/crun"]')" = 0.5 ]
+	[ "$(jq_out '.results.default.wall_ms.husk.median')" = 20 ]
+	[ "$(jq_out '.results.default.wall_ms.crun.median')" = 30 ]
+}
+
+@test "bench: each target of the issue is reported met or not, wall and CPU both" {
+	local t
+	for t in 0 1 2; do
+		sample default husk $t 0.010  # 0.4 of crun: met (<= 0.5)
+		sample default crun $t 0.025
+		sample seccomp husk $t 0.010  # 0.4 of crun: not met (<= 0.3)
+		sample seccomp crun $t 0.025
+	done
+	printf 'rss\thusk\t0\t2000\n' >>"$W/rss.tsv" # over 1.5 MiB
+	report
+	assert_line --regexp '^1 run /bin/true +wall ms .* <= 0\.5: met$'
+	assert_line --regexp '^4 seccomp, warm cache +wall ms .* <= 0\.3: not met$'
+	assert_line --regexp '^ +NOT met +9 peak RSS: 2000 kB'
+	[ "$(jq_out '.targets[] | select(.what == "1 run /bin/true") | .met')" = true ]
+	[ "$(jq_out '.targets[] | select(.what == "4 seccomp, warm cache") | .met')" = false ]
+	[ "$(jq_out '.targets[] | select(.what == "9 peak RSS") | .met')" = false ]
+	# The binary is judged on its stripped size, whatever it is today.
+	local bytes want
+	bytes=$(jq_out '.binary_bytes["husk (stripped)"]')
+	want=$([ "$bytes" -le 307200 ] && echo true || echo false)
+	[ "$(jq_out '.targets[] | select(.what | startswith("9 binary")) | .met')" = "$want" ]
+}
+
+@test "bench: a run shows the husk/crun of the run it replaces, and which that was" {
+	local t
+	for t in 0 1 2; do
+		sample default husk $t 0.010
+		sample default crun $t 0.020
+	done
+	report
+	refute_line --partial 'last: husk/crun of the run this one replaces'
+	local first
+	first=$(jq_out .husk_commit)
+	[ "$first" = "$(git -C "$REPO" rev-parse --short HEAD)" ] ||
+		[ "$first" = "$(git -C "$REPO" rev-parse --short HEAD)-dirty" ]
+	# A second run, husk slower: 0.75 now; the last column says 0.50.
+	: >"$W/samples.tsv"
+	for t in 0 1 2; do
+		sample default husk $t 0.015
+		sample default crun $t 0.020
+	done
+	report
+	assert_line --partial "last: husk/crun of the run this one replaces ($(jq_out .previous.date), husk $first)"
+	assert_line --regexp '^1 run /bin/true +wall ms +15\.0 +20\.0 +0\.75 +0\.50 '
+	[ "$(jq_out .previous.husk_commit)" = "$first" ]
+}
