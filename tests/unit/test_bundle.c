@@ -479,6 +479,43 @@ static void test_relative_and_wide(void)
 	rt_config_free(&c);
 }
 
+/* A wide literal is found wherever it starts: husk looks for its digits at
+ * every 19th byte only, so try the shortest one (19 digits) at each offset
+ * modulo 19. */
+static void test_wide_anywhere(void)
+{
+	for (int pad = 0; pad < 19; pad++) {
+		char json[512];
+		struct rt_config c;
+		struct herr e;
+
+		snprintf(json, sizeof(json),
+			 "{'ociVersion':'1.0.2','root':{'path':'rootfs'},"
+			 "'process':{'user':{'uid':0,'gid':0},'cwd':'/',"
+			 "'args':['sh'],'rlimits':[{'type':'RLIMIT_CORE',"
+			 "'soft':0,'hard':%*s9223372036854775808}]}}",
+			 pad, "");
+		CHECK(parse(&c, json, &e) == 0);
+		CHECK(c.process.nrlimits == 1 &&
+		      c.process.rlimits[0].hard == 9223372036854775808ULL);
+		rt_config_free(&c);
+	}
+	/* 18 digits are not wide: jansson reads them itself. */
+	{
+		struct rt_config c;
+		struct herr e;
+
+		CHECK(parse(&c,
+			    "{'ociVersion':'1.0.2','root':{'path':'rootfs'},"
+			    "'process':{'user':{'uid':0,'gid':0},'cwd':'/',"
+			    "'args':['sh'],'rlimits':[{'type':'RLIMIT_CORE',"
+			    "'soft':0,'hard':922337203685477580}]}}",
+			    &e) == 0);
+		CHECK(c.process.rlimits[0].hard == 922337203685477580ULL);
+		rt_config_free(&c);
+	}
+}
+
 static void write_file(const char *path, const char *text)
 {
 	char *t = quotes(text);
@@ -702,6 +739,7 @@ int main(void)
 	test_full();
 	test_bad();
 	test_relative_and_wide();
+	test_wide_anywhere();
 	test_load();
 	test_caps();
 	test_spec_default();
