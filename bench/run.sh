@@ -147,8 +147,8 @@ echo "$prog: unchanged runc spec: $compat"
 # shellcheck disable=SC2016
 scen_jq() {
 	case $1 in
-	limits)
-		echo '.linux.resources = {
+	limits) # added to the default's resources (its device rules stay)
+		echo '.linux.resources += {
 			memory: {limit: 268435456},
 			cpu: {quota: 50000, period: 100000},
 			pids: {limit: 64}}'
