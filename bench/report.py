@@ -174,9 +174,12 @@ for scen in sorted(k for k in results if k.startswith("seq")):
             t["value"] * ISSUE_CRUN_RUN_MS / (crun["median"] / count), 3)
     targets.append(t)
 if "list" in results and "husk" in results["list"].get("wall_ms", {}):
+    # The target is for 1000 containers: with fewer it is not judged.
     v = results["list"]["wall_ms"]["husk"]["median"]
-    targets.append({"what": LABEL["list"], "target": "<= 20 ms",
-                    "value": round(v, 1), "met": v <= 20})
+    targets.append({"what": LABEL["list"],
+                    "target": "<= 20 ms with 1000 containers",
+                    "value": round(v, 1),
+                    "met": v <= 20 if int(list_n) == 1000 else None})
 if "rss" in results and "husk" in results["rss"]["peak_rss_kb"]:
     v = results["rss"]["peak_rss_kb"]["husk"]["median"]
     targets.append({"what": "9 peak RSS", "target": "<= 1.5 MiB",
@@ -287,14 +290,16 @@ if "rss" in results:
 print(f"{'9 binary size':<24}{'kB':<9}" + "".join(
     f"{sizes.get('husk (stripped)' if rt == 'husk' else rt, 0) / 1024:>10.0f}"
     for rt in runtimes) + "   (husk stripped)")
-print(f"\ntargets (issue 6): {sum(t['met'] for t in targets)} of "
-      f"{len(targets)} met")
+judged = [t for t in targets if t["met"] is not None]
+print(f"\ntargets (issue 6): {sum(t['met'] for t in judged)} of "
+      f"{len(judged)} met")
 for t in targets:
     v = t["value"]
     v = "/".join(f"{x:.3f}" for x in v) if isinstance(v, list) else v
     extra = (f"; {t['scaled_to_issue_machine']} s scaled to the issue's "
              "machine" if "scaled_to_issue_machine" in t else "")
-    print(f"  {'met    ' if t['met'] else 'NOT met'}  {t['what']}: {v} "
+    mark = {True: "met    ", False: "NOT met", None: "n/a    "}[t["met"]]
+    print(f"  {mark}  {t['what']}: {v} "
           f"({t['target']}{extra})")
 print(f"\nunchanged 'runc spec' config: {compat}")
 print(f"scenarios ran: {ran}; total {float(total):.0f} s; "

@@ -22,11 +22,12 @@ sample() {
 	printf '%s\t%s\t%s\t%s\t%s\t0\n' "$1" "$2" "$3" "$4" "$4" >>"$W/samples.tsv"
 }
 
-# report: run report.py on the samples, husk and crun, into $W/out.json.
+# report [LIST_N]: run report.py on the samples, husk and crun, into
+# $W/out.json; LIST_N containers for scenario 8 (1000).
 report() {
 	run -0 python3 "$REPO/bench/report.py" "$W/samples.tsv" "$W/rss.tsv" \
 		"$W/errors" "$W/out.json" "$HUSK" 3 0 1 "husk crun" "1 4 9" \
-		"husk=ok crun=ok" 1000 "$W/none"
+		"husk=ok crun=ok" "${1:-1000}" "$W/none"
 }
 
 # jq_out FILTER: FILTER applied to the report's JSON.
@@ -101,4 +102,18 @@ jq_out() {
 	assert_line --partial "last: husk/crun of the run this one replaces ($(jq_out .previous.date), husk $first)"
 	assert_line --regexp '^1 run /bin/true +wall ms +15\.0 +20\.0 +0\.75 +0\.50 '
 	[ "$(jq_out .previous.husk_commit)" = "$first" ]
+}
+
+@test "bench: the target of list is judged only with the issue's 1000 containers" {
+	local t
+	for t in 0 1 2; do
+		sample list husk $t 0.015
+		sample list crun $t 0.030
+	done
+	report 20
+	assert_line --regexp '^ +n/a +8 list, 20 stopped: 15\.0 '
+	[ "$(jq_out '.targets[] | select(.what | startswith("8 list")) | .met')" = null ]
+	report 1000
+	assert_line --regexp '^ +met +8 list, 1000 stopped: 15\.0 '
+	[ "$(jq_out '.targets[] | select(.what | startswith("8 list")) | .met')" = true ]
 }
