@@ -36,6 +36,7 @@ LIST_N=${BENCH_LIST_N:-1000} # scenario 8: containers in each state dir
 # scenario 4: docker's default profile as podman ships it (containers-common)
 SECCOMP_PROFILE=${BENCH_SECCOMP_PROFILE:-/usr/share/containers/seccomp.json}
 RUNTIMES=${BENCH_RUNTIMES:-"husk crun runc"}
+LIMIT=${BENCH_LIMIT:-1}
 HUSK=${HUSK:-$top/husk}
 OUT=${BENCH_OUT:-$here/results.json}
 
@@ -114,6 +115,17 @@ echo "$prog: building the busybox bundle in $work"
 "$top/bundles/mkrootfs.sh" "$work/rootfs" >/dev/null
 cc -static -nostdlib -O2 -o "$work/rootfs/bin/exit0" "$top/bench/exit0.c" ||
 	die "cannot build bench/exit0.c"
+# The limit (bench/limit.c): the default spec's kernel work and nothing
+# else, timed beside the runtimes in scenarios 1 and 4 (BENCH_LIMIT=0: not).
+# Static with musl, as husk: a static glibc's start-up costs ~1 ms here.
+if [ "$LIMIT" = 1 ]; then
+	if command -v musl-gcc >/dev/null && [ -d "$top/.cache/musl/include" ]; then
+		musl-gcc -isystem "$top/.cache/musl/include" -static -O2 \
+			-o "$work/limit" "$top/bench/limit.c"
+	else
+		cc -static -O2 -o "$work/limit" "$top/bench/limit.c"
+	fi || die "cannot build bench/limit.c"
+fi
 # The user-namespace scenario needs a rootfs owned by the mapped root.
 cp -a "$work/rootfs" "$work/rootfs-userns"
 chown -hR 100000:100000 "$work/rootfs-userns"
@@ -245,8 +257,25 @@ timed() {
 one_run() { # run of /bin/true, default or modified spec
 	local scen=$1 r=$2 i=$3
 	bundle "$scen" "$r"
-	timed "$scen" "$r" "$i" rt "$r" run --bundle "$bundle" "$cid"
+	if [ "$r" = limit ]; then # the same cgroup path; no bundle, no state
+		timed "$scen" limit "$i" "$work/limit" "$work/rootfs" "$cgpath" \
+			${LIMIT_BPF[$scen]:+"${LIMIT_BPF[$scen]}"}
+	else
+		timed "$scen" "$r" "$i" rt "$r" run --bundle "$bundle" "$cid"
+	fi
 	forget "$r"
+}
+# with_limit SCEN — sets $rts: the runtimes of scenario SCEN, and the
+# limit where it has the same work to do: the default spec, and scenario 4
+# with husk's compiled filter (the issue's "precompiled seccomp filter").
+declare -A LIMIT_BPF=([default]="")
+LIMIT_RAN=0
+with_limit() {
+	rts=$RUNTIMES
+	if [ "$LIMIT" = 1 ] && [ -n "${LIMIT_BPF[$1]+set}" ]; then
+		LIMIT_RAN=1
+		rts="$RUNTIMES limit"
+	fi
 }
 
 # Scenario 4: docker's default seccomp profile.  The profile on disk is in
@@ -282,6 +311,14 @@ seccomp_setup() {
 			<<<"$out" | head -n 1)
 		[ -f "$HUSK_BPF" ] ||
 			die "husk's BPF cache file not found in its --debug output"
+		# The instructions for the limit: husk's cache entry without
+		# its 80-byte header (runtime/seccomp.c, struct cache_hdr),
+		# whose ninsns (bytes 72-75) must match what is left.
+		tail -c +81 "$HUSK_BPF" >"$work/seccomp.bpf"
+		[ "$(od -An -tu4 -j72 -N4 "$HUSK_BPF" | tr -d ' ')" = \
+			"$(($(stat -c %s "$work/seccomp.bpf") / 8))" ] ||
+			die "$HUSK_BPF: not the cache format bench/run.sh knows"
+		LIMIT_BPF[seccomp]=$work/seccomp.bpf
 	done
 }
 one_seccomp() {
@@ -492,7 +529,8 @@ start=$EPOCHREALTIME
 for s in $SCENARIOS; do
 	case $s in
 	1) echo "$prog: 1 run /bin/true (default spec)"
-		alternate s_run default ;;
+		with_limit default
+		RUNTIMES=$rts alternate s_run default ;;
 	2) echo "$prog: 2 run with limits (memory 256M, cpu 50000/100000, pids 64)"
 		alternate s_run limits ;;
 	3) echo "$prog: 3 run in a user namespace (0 -> 100000, 65536)"
@@ -500,7 +538,8 @@ for s in $SCENARIOS; do
 	4) echo "$prog: 4 run with docker's default seccomp profile" \
 			"($SECCOMP_PROFILE; husk: cold and warm BPF cache)"
 		seccomp_setup
-		alternate one_seccomp ;;
+		with_limit seccomp
+		RUNTIMES=$rts alternate one_seccomp ;;
 	5) echo "$prog: 5 create + start + wait stopped + delete"
 		alternate s_csd ;;
 	6) echo "$prog: 6 exec /bin/true in a running container"
@@ -540,5 +579,6 @@ done
 total=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", b - a}')
 
 python3 "$here/report.py" "$samples" "$work/rss.tsv" "$errors" "$OUT" \
-	"$HUSK" "$N" "$WARMUP" "$total" "$RUNTIMES" "${ran# }" "${compat% }" \
+	"$HUSK" "$N" "$WARMUP" "$total" \
+	"$RUNTIMES$([ "$LIMIT_RAN" = 1 ] && echo " limit")" "${ran# }" "${compat% }" \
 	"$LIST_N" "$work/list-took"

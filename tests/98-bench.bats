@@ -117,3 +117,21 @@ jq_out() {
 	assert_line --regexp '^ +met +8 list, 1000 stopped: 15\.0 '
 	[ "$(jq_out '.targets[] | select(.what | startswith("8 list")) | .met')" = true ]
 }
+
+@test "bench: the limit program's column, and how it compares with crun" {
+	local t
+	for t in 0 1 2; do
+		sample default husk $t 0.010
+		sample default crun $t 0.025
+		sample default limit $t 0.008
+		sample limits husk $t 0.011 # the limit does not run here
+		sample limits crun $t 0.025
+	done
+	run -0 python3 "$REPO/bench/report.py" "$W/samples.tsv" "$W/rss.tsv" \
+		"$W/errors" "$W/out.json" "$HUSK" 3 0 1 "husk crun limit" "1 2" \
+		"husk=ok crun=ok" 1000 "$W/none"
+	assert_line --regexp '^1 run /bin/true +wall ms +10\.0 +25\.0 +8\.0 +0\.40 +1\.25 '
+	assert_line --regexp '^2 run \+ limits +wall ms +11\.0 +25\.0 +- +0\.44 +- '
+	assert_line "the limit (bench/limit.c) in '1 run /bin/true': 0.32 of crun's wall time, 0.32 of its CPU"
+	[ "$(jq_out '.results.default.wall_ms["limit/crun"]')" = 0.32 ]
+}
