@@ -8,6 +8,7 @@
 load helpers
 
 setup() {
+	common_setup
 	W=$(mktemp -d)
 	: >"$W/errors"
 	: >"$W/rss.tsv"
@@ -15,6 +16,7 @@ setup() {
 
 teardown() {
 	rm -rf "$W"
+	common_teardown
 }
 
 # sample SCENARIO RUNTIME TURN SECONDS: one timed sample (wall = cpu).
@@ -134,4 +136,50 @@ jq_out() {
 	assert_line --regexp '^2 run \+ limits +wall ms +11\.0 +25\.0 +- +0\.44 +- '
 	assert_line "the limit (bench/limit.c) in '1 run /bin/true': 0.32 of crun's wall time, 0.32 of its CPU"
 	[ "$(jq_out '.results.default.wall_ms["limit/crun"]')" = 0.32 ]
+}
+
+# build_limit: compile bench/limit.c as bench/run.sh does, into $W/limit.
+build_limit() {
+	if command -v musl-gcc >/dev/null && [ -d "$REPO/.cache/musl/include" ]; then
+		musl-gcc -isystem "$REPO/.cache/musl/include" -static -O2 \
+			-o "$W/limit" "$REPO/bench/limit.c"
+	else
+		cc -static -O2 -o "$W/limit" "$REPO/bench/limit.c"
+	fi
+}
+
+@test "bench: the limit program runs the default spec's work and leaves its cgroup behind it removed" {
+	make_bundle
+	build_limit
+	local cg
+	cg=$(cgroup_path)
+	# Its payload is /bin/true: here a script that says where it runs.
+	rm "$BUNDLE/rootfs/bin/true"
+	printf '%s\n' '#!/bin/sh' 'echo "host=$(hostname) pid=$$"' \
+		'grep CapBnd /proc/self/status' \
+		"grep -c '$cg' /proc/self/cgroup" 'ls /dev | tr "\n" " "; echo' \
+		"awk '\$5 == \"/\" { print \"root \" substr(\$6, 1, 2) }' /proc/self/mountinfo" \
+		>"$BUNDLE/rootfs/bin/true"
+	chmod 755 "$BUNDLE/rootfs/bin/true"
+	run -0 "$W/limit" "$BUNDLE/rootfs" "$cg"
+	assert_line --index 0 'host=runc pid=1'
+	# Bounding set: AUDIT_WRITE (29), NET_BIND_SERVICE (10), KILL (5).
+	assert_line --index 1 --regexp '^CapBnd:[[:space:]]+0000000020000420$'
+	# In its cgroup in every v1 hierarchy (one line each), or the v2 one.
+	[ "${lines[2]}" -ge 1 ]
+	assert_line --index 3 --partial 'core fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero'
+	assert_line --index 4 'root ro'
+	run -0 find /sys/fs/cgroup -maxdepth 3 -path "*$cg"
+	refute_output
+}
+
+@test "bench: the limit program fails loudly, naming the step, rather than timing a run that did less" {
+	make_bundle
+	build_limit
+	# Negative control: the same rootfs without /bin/true.
+	rm "$BUNDLE/rootfs/bin/true"
+	run -1 "$W/limit" "$BUNDLE/rootfs" "$(cgroup_path)"
+	assert_output --partial 'limit: execve /bin/true: No such file or directory'
+	run -1 "$W/limit" "$BUNDLE/nowhere" "$(cgroup_path)-2"
+	assert_output --partial 'limit: mount'
 }
