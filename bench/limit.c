@@ -16,7 +16,10 @@
  *
  * On a hybrid host the cgroup2 mount is left out (the bench unmounts it).
  * What it leaves out, a runtime cannot: reading a config, a state
- * directory, a sync protocol with the child, signal relaying, hooks.
+ * directory, a sync protocol with the child, signal relaying, hooks, and
+ * checking each path it mounts on; also a new session and session
+ * keyring (a few syscalls), and any defence against CVE-2019-5736 (husk's
+ * shim: one more execve).
  * Built by bench/run.sh; not part of husk.
  */
 #define _GNU_SOURCE
