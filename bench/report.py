@@ -316,6 +316,16 @@ print(f"\nunchanged 'runc spec' config: {compat}")
 print(f"scenarios ran: {ran}; total {float(total):.0f} s; "
       f"results in {out_f}")
 if errs:
-    print(f"{len(errs)} lines of runtime output/errors; first ones:")
-    for e in errs[:8]:
-        print("  " + e)
+    # The same warning from every run (e.g. husk's about `runc spec`'s
+    # ambient capabilities) once, with its count, so that a real error
+    # among them is not pushed out of sight.
+    counts = {}
+    for e in errs:
+        counts[e] = counts.get(e, 0) + 1
+    print(f"{len(errs)} lines of runtime output/errors, {len(counts)} "
+          f"different; the first ones:")
+    for e in list(counts)[:8]:
+        print(f"  {counts[e]:>4} x {e}")
+    if len(counts) > 8:
+        print(f"  ... and {len(counts) - 8} more different lines (the first "
+              f"40 lines are kept in {out_f} as errors_head)")

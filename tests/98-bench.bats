@@ -183,3 +183,15 @@ build_limit() {
 	run -1 "$W/limit" "$BUNDLE/nowhere" "$(cgroup_path)-2"
 	assert_output --partial 'limit: mount'
 }
+
+@test "bench: runtime output is shown once per distinct line, with its count" {
+	sample default husk 0 0.010
+	sample default crun 0 0.025
+	printf '%s\n' 'husk: warning: the same' 'husk: warning: the same' \
+		'[default crun #0] exit 1: crun run' 'husk: warning: the same' \
+		>"$W/errors"
+	report
+	assert_line '4 lines of runtime output/errors, 2 different; the first ones:'
+	assert_line '     3 x husk: warning: the same'
+	assert_line '     1 x [default crun #0] exit 1: crun run'
+}
