@@ -76,8 +76,9 @@ static void write_file(const char *path, const char *s)
 }
 
 /* The v1 hierarchies: every directory under /sys/fs/cgroup with a
- * cgroup.procs (a co-mounted pair such as cpu,cpuacct is listed under
- * both names and made once, as runtimes do). */
+ * cgroup.procs; a symlink (cpu -> cpu,cpuacct) is its target's.  This
+ * includes name=systemd, which husk leaves alone: here the limit does a
+ * little more than husk. */
 static char hier[16][NAME_MAX + 1];
 static int nhier;
 

@@ -312,8 +312,9 @@ seccomp_setup() {
 		[ -f "$HUSK_BPF" ] ||
 			die "husk's BPF cache file not found in its --debug output"
 		# The instructions for the limit: husk's cache entry without
-		# its 80-byte header (runtime/seccomp.c, struct cache_hdr),
-		# whose ninsns (bytes 72-75) must match what is left.
+		# its 80-byte header (runtime/seccomp.c, struct cache_hdr, which
+		# asserts this layout), whose ninsns (bytes 72-75) must match
+		# what is left.
 		tail -c +81 "$HUSK_BPF" >"$work/seccomp.bpf"
 		[ "$(od -An -tu4 -j72 -N4 "$HUSK_BPF" | tr -d ' ')" = \
 			"$(($(stat -c %s "$work/seccomp.bpf") / 8))" ] ||

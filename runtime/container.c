@@ -632,29 +632,19 @@ static int record_state(struct ctr *c, struct herr *e)
 		.nannotations = c->cfg.nannotations,
 		.detached = c->mode == MODE_CREATE || c->o->detach,
 	};
-	_cleanup_free_ char *path = xasprintf("%s/config.json", c->cfg.bundle);
-	_cleanup_free_ char *json = NULL;
-	const char *text;
+	/* exec reads this copy: the bundle may change after create.  It is
+	 * the text that was parsed (parent_spawn: the caller's, or the
+	 * file's as rt_config_load read it), never the file read again. */
+	const char *text = c->o->config_json ? c->o->config_json : c->cfg.text;
+	size_t len = c->o->config_json ? strlen(text) : c->cfg.text_len;
 	char created[64], dir[64];
-	size_t len;
 
 	base_now_rfc3339(created, sizeof(created));
 	r.created = created;
-	/* exec reads this copy: the bundle may change after create.  It is
-	 * the text that was parsed, not the file read again. */
-	if (c->o->config_json) {
-		text = c->o->config_json;
-		len = strlen(text);
-	} else if (c->cfg.text) {
-		text = c->cfg.text;
-		len = c->cfg.text_len;
-	} else {
-		text = json = base_read_file_at(AT_FDCWD, path, &len);
-	}
 	snprintf(dir, sizeof(dir), "/proc/self/fd/%d", c->statefd);
-	if (!text || base_write_file_atomic(dir, "config.json", text, len,
-					    0600) < 0)
-		return herr_sys(e, errno, "saving '%s' in the state", path);
+	if (base_write_file_atomic(dir, "config.json", text, len, 0600) < 0)
+		return herr_sys(e, errno, "saving '%s/config.json' in the state",
+				c->cfg.bundle);
 	if (st_write(c->statefd, &r, e) < 0)
 		return -1;
 	if (c->o->pid_file && st_write_pid_file(c->o->pid_file, c->pid, e) < 0)

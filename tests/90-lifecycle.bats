@@ -256,6 +256,23 @@ create_sleeper() {
 	assert_clean
 }
 
+@test "lifecycle: the state keeps config.json as parsed, and exec follows it, not the bundle changed since" {
+	make_bundle
+	cfg '.process.env += ["HUSK_MARK=before"]'
+	cfg_args /bin/sleep 600
+	cp "$BUNDLE/config.json" "$BATS_TEST_TMPDIR/parsed.json"
+	husk_quiet run --detach --bundle "$BUNDLE" "$ID"
+	assert_success
+	# Byte for byte what was read, not a re-serialisation.
+	cmp "$BATS_TEST_TMPDIR/parsed.json" "$HUSK_ROOT/$ID/config.json"
+	cfg '.process.env = ["HUSK_MARK=after"]'
+	husk_run -0 exec "$ID" sh -c 'echo "mark=$HUSK_MARK"'
+	assert_output mark=before
+	cmp "$BATS_TEST_TMPDIR/parsed.json" "$HUSK_ROOT/$ID/config.json"
+	husk_run -0 delete --force "$ID"
+	assert_clean
+}
+
 @test "lifecycle: exec of a missing binary exits 255; --user 1000:abc is refused" {
 	create_sleeper
 	husk_quiet start "$ID"
