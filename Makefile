@@ -156,6 +156,13 @@ tests/probe/probe: tests/probe/probe.c
 	@echo "  CC    $@"
 	$(Q)$(HOST_CC) -std=gnu11 -O2 -Wall -static -o $@ $<
 
+# The benchmark's limit program (bench/limit.c), static and on husk's libc
+# (a static glibc's start-up costs ~1 ms on a VM): bench/run.sh times it,
+# tests/98-bench.bats checks what it does.
+bench/limit: bench/limit.c $(MUSL_LIBS)
+	@echo "  CC    $@"
+	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra $(if $(MUSL_LIBS),-isystem $(MUSL_DIR)/include) -static -o $@ $<
+
 # The --console-socket receiver the terminal tests use (runs on the host).
 tests/probe/recvtty: tests/probe/recvtty.c
 	@echo "  CC    $@"
@@ -210,7 +217,7 @@ format:
 	clang-format -i $(LIB_SRC) $(CLI_SRC) $(wildcard */*.h tests/unit/*.[ch] tests/probe/*.c)
 
 clean:
-	rm -f husk $(LIB_OBJ) $(CLI_OBJ) $(UNIT_BIN) tests/probe/probe tests/probe/recvtty \
+	rm -f husk $(LIB_OBJ) $(CLI_OBJ) $(UNIT_BIN) tests/probe/probe tests/probe/recvtty bench/limit \
 		runtime/shim/shim.bin
 
 .PHONY: all deps test-deps unit check check-vm fuzz demo bench install format clean

@@ -117,14 +117,9 @@ cc -static -nostdlib -O2 -o "$work/rootfs/bin/exit0" "$top/bench/exit0.c" ||
 	die "cannot build bench/exit0.c"
 # The limit (bench/limit.c): the default spec's kernel work and nothing
 # else, timed beside the runtimes in scenarios 1 and 4 (BENCH_LIMIT=0: not).
-# Static with musl, as husk: a static glibc's start-up costs ~1 ms here.
+# Built by the Makefile, as husk is.
 if [ "$LIMIT" = 1 ]; then
-	if command -v musl-gcc >/dev/null && [ -d "$top/.cache/musl/include" ]; then
-		musl-gcc -isystem "$top/.cache/musl/include" -static -O2 \
-			-o "$work/limit" "$top/bench/limit.c"
-	else
-		cc -static -O2 -o "$work/limit" "$top/bench/limit.c"
-	fi || die "cannot build bench/limit.c"
+	make -C "$top" -s bench/limit >/dev/null || die "cannot build bench/limit"
 fi
 # The user-namespace scenario needs a rootfs owned by the mapped root.
 cp -a "$work/rootfs" "$work/rootfs-userns"
@@ -258,7 +253,7 @@ one_run() { # run of /bin/true, default or modified spec
 	local scen=$1 r=$2 i=$3
 	bundle "$scen" "$r"
 	if [ "$r" = limit ]; then # the same cgroup path; no bundle, no state
-		timed "$scen" limit "$i" "$work/limit" "$work/rootfs" "$cgpath" \
+		timed "$scen" limit "$i" "$top/bench/limit" "$work/rootfs" "$cgpath" \
 			${LIMIT_BPF[$scen]:+"${LIMIT_BPF[$scen]}"}
 	else
 		timed "$scen" "$r" "$i" rt "$r" run --bundle "$bundle" "$cid"

@@ -138,14 +138,10 @@ jq_out() {
 	[ "$(jq_out '.results.default.wall_ms["limit/crun"]')" = 0.32 ]
 }
 
-# build_limit: compile bench/limit.c as bench/run.sh does, into $W/limit.
+# build_limit: bench/limit, made as bench/run.sh makes it; sets $LIMIT.
 build_limit() {
-	if command -v musl-gcc >/dev/null && [ -d "$REPO/.cache/musl/include" ]; then
-		musl-gcc -isystem "$REPO/.cache/musl/include" -static -O2 \
-			-o "$W/limit" "$REPO/bench/limit.c"
-	else
-		cc -static -O2 -o "$W/limit" "$REPO/bench/limit.c"
-	fi
+	run -0 make -C "$REPO" -s bench/limit
+	LIMIT=$REPO/bench/limit
 }
 
 @test "bench: the limit program runs the default spec's work and leaves its cgroup behind it removed" {
@@ -161,7 +157,7 @@ build_limit() {
 		"awk '\$5 == \"/\" { print \"root \" substr(\$6, 1, 2) }' /proc/self/mountinfo" \
 		>"$BUNDLE/rootfs/bin/true"
 	chmod 755 "$BUNDLE/rootfs/bin/true"
-	run -0 "$W/limit" "$BUNDLE/rootfs" "$cg"
+	run -0 "$LIMIT" "$BUNDLE/rootfs" "$cg"
 	assert_line --index 0 'host=runc pid=1'
 	# Bounding set: AUDIT_WRITE (29), NET_BIND_SERVICE (10), KILL (5).
 	assert_line --index 1 --regexp '^CapBnd:[[:space:]]+0000000020000420$'
@@ -178,9 +174,9 @@ build_limit() {
 	build_limit
 	# Negative control: the same rootfs without /bin/true.
 	rm "$BUNDLE/rootfs/bin/true"
-	run -1 "$W/limit" "$BUNDLE/rootfs" "$(cgroup_path)"
+	run -1 "$LIMIT" "$BUNDLE/rootfs" "$(cgroup_path)"
 	assert_output --partial 'limit: execve /bin/true: No such file or directory'
-	run -1 "$W/limit" "$BUNDLE/nowhere" "$(cgroup_path)-2"
+	run -1 "$LIMIT" "$BUNDLE/nowhere" "$(cgroup_path)-2"
 	assert_output --partial 'limit: mount'
 }
 
